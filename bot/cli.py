@@ -1,0 +1,97 @@
+"""The ``lotsen`` command: ``lotsen validate``, ``lotsen chat``, and more as they land.
+
+Each subcommand is a small function taking parsed arguments and returning an exit code;
+the heavy imports happen inside them, so ``lotsen validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+DEFAULT_CONTENT = "content"
+
+
+def _content_dir(value: str | None) -> Path:
+    return Path(value or os.environ.get("LOTSEN_CONTENT") or DEFAULT_CONTENT)
+
+
+def _today(value: str | None) -> date:
+    return date.fromisoformat(value) if value else datetime.now(UTC).date()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.flows.loader import load_pack
+
+    directory = _content_dir(args.directory)
+    result = load_pack(directory, today=_today(args.today))
+    for problem in result.problems:
+        print(problem.format_github() if args.format == "github" else problem.format())
+    errors = len(result.errors)
+    warnings = len(result.problems) - errors
+    print(f"{directory}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+    from bot.flows.loader import load_pack
+
+    directory = _content_dir(args.content)
+    result = load_pack(directory)
+    if result.content is None:
+        for problem in result.errors:
+            print(problem.format(), file=sys.stderr)
+        print(
+            f"{directory}: the pack has errors; run `lotsen validate {directory}`", file=sys.stderr
+        )
+        return 1
+    return run_chat(
+        result.content,
+        lang=args.lang,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        now=lambda: datetime.now(UTC),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lotsen", description="Lotsen: a privacy-first help navigator."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check a content pack; every problem as path:line:col"
+    )
+    validate.add_argument("directory", nargs="?", help="the pack (default: content/)")
+    validate.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: GitHub Actions annotations",
+    )
+    validate.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="judge freshness as of this date (default: today)"
+    )
+    validate.set_defaults(handler=cmd_validate)
+
+    chat = commands.add_parser("chat", help="chat with the bot in the terminal")
+    chat.add_argument("--lang", help="language code, e.g. sv, en, ar")
+    chat.add_argument("--content", help="the pack (default: content/)")
+    chat.set_defaults(handler=cmd_chat)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code = args.handler(args)
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""The content model: what a loaded, validated pack looks like to the engine.
+
+Everything here is immutable and plain data. The loader (``bot.flows.loader``) builds it
+from YAML; the engine (``bot.engine``) reads it; nothing here does any I/O.
+
+Step references are strings ``"flow.step"``: ``"social.intro"`` is the step ``intro`` of the
+flow in ``content/flows/social.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value was written: 1-based line and column, as editors count them."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Show an option only when session variable ``var`` holds one of ``values``."""
+
+    var: str
+    values: frozenset[str]
+
+    def holds(self, variables: Mapping[str, str]) -> bool:
+        return variables.get(self.var) in self.values
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button: its label (a msgid), the step it leads to, variables it sets."""
+
+    label: str
+    goto: str
+    sets: Mapping[str, str] = field(default_factory=dict)
+    when: tuple[Condition, ...] = ()
+    position: Position | None = None
+
+    def visible(self, variables: Mapping[str, str]) -> bool:
+        return all(condition.holds(variables) for condition in self.when)
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """``below`` is exclusive; a range without ``below`` takes every number left."""
+
+    value: str
+    below: int | None = None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A free-text question. The typed text is matched, then dropped; only the match is kept.
+
+    Exactly one matcher is set: ``keywords`` (value -> words or phrases that mean it) or
+    ``number`` (a whole number in the text, put into ranges).
+    """
+
+    store: str
+    goto: str
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    number: tuple[NumberRange, ...] = ()
+    otherwise: str | None = None
+    position: Position | None = None
+
+    @property
+    def values(self) -> frozenset[str]:
+        """Every value this question can store."""
+        return frozenset(self.keywords) | frozenset(r.value for r in self.number)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow.
+
+    A step says zero or more messages (``say``, msgids), may show contact cards, and then
+    has one way on: ``options`` (buttons), ``ask`` (free text, buttons allowed beside it),
+    ``next`` (continue at once to another step), or ``end``.
+    """
+
+    ref: str
+    say: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    ask: Ask | None = None
+    next: str | None = None
+    end: bool = False
+    contacts: tuple[str, ...] = ()
+    sets: Mapping[str, str] = field(default_factory=dict)
+    languages: bool = False  # also show the language buttons (a "choose your language" step)
+    note: str | None = None
+    position: Position | None = None
+
+    @property
+    def flow(self) -> str:
+        return self.ref.split(".", 1)[0]
+
+    @property
+    def id(self) -> str:
+        return self.ref.split(".", 1)[1]
+
+    @property
+    def rests(self) -> bool:
+        """Whether the conversation waits here for the person (not an auto-continue)."""
+        return self.next is None
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    title: str
+    start: str
+    steps: Mapping[str, Step]
+    file: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact point as the content states it, with where the facts were read and when."""
+
+    id: str
+    name: str
+    source: str
+    verified: date
+    what: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    web: str | None = None
+    hours: str | None = None
+    anonymity: str | None = None
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language a person can choose, named in that language (``ar`` -> ``العربية``)."""
+
+    code: str
+    name: str
+    rtl: bool = False
+
+
+@dataclass(frozen=True)
+class Content:
+    """A whole content pack, loaded and validated. ``version`` is a hash of its files."""
+
+    id: str
+    source_language: str
+    version: str
+    start: str
+    menu: str
+    emergency: str
+    privacy: str
+    help: str
+    navigation: tuple[str, ...]
+    triggers: Mapping[str, tuple[str, ...]]
+    texts: Mapping[str, str]
+    flows: Mapping[str, Flow]
+    steps: Mapping[str, Step]
+    contacts: Mapping[str, Contact]
+    languages: tuple[Language, ...]
+    moved: Mapping[str, str] = field(default_factory=dict)
+    stale_after_days: int = 365
+
+    def step(self, ref: str) -> Step:
+        return self.steps[ref]
+
+
+# The interface texts every pack defines in `texts:` of lotsen.yaml, and what each is for.
+REQUIRED_TEXTS: Mapping[str, str] = {
+    "not_understood": "typed text that matches nothing; the current buttons follow",
+    "unsupported": "a photo, voice note, sticker or file: say that only text and buttons are read",
+    "unknown_command": "a /command the bot does not know; may use {commands}",
+    "stale_button": "a button from an older message; the current step follows",
+    "restarted": "the content changed and the step the person was on is gone",
+    "forgotten": "everything about the person has been deleted",
+    "choose_language": "asks the person to pick a language",
+    "nav_emergency": "label of the emergency button under every step",
+    "nav_back": "label of the back button",
+    "nav_menu": "label of the main menu button",
+    "nav_forget": "label of the button that deletes the conversation",
+    "unverified_contact": "a contact whose details are too old to show as fact; may use {web}",
+}

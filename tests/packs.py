@@ -1,0 +1,86 @@
+"""Small content packs written into a temporary folder, for tests of the loader and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.flows.model import REQUIRED_TEXTS
+
+
+def _text(key: str) -> str:
+    return '"Kommandon: {commands}"' if key == "unknown_command" else f"Text {key}"
+
+
+TEXTS = "\n".join(f"  {key}: {_text(key)}" for key in REQUIRED_TEXTS)
+
+PACK = f"""\
+id: test
+source_language: sv
+start: home.welcome
+menu: home.menu
+emergency: emergency.now
+privacy: home.about
+help: home.about
+triggers:
+  emergency: [akut, i fara]
+  menu: [meny]
+  back: [tillbaka]
+texts:
+{TEXTS}
+"""
+
+HOME = """\
+title: Hem
+steps:
+  welcome:
+    say: Välkommen.
+    next: menu
+  menu:
+    say: Vad vill du veta?
+    options:
+      - label: Om tjänsten
+        goto: about
+      - label: Akut
+        goto: emergency
+  about:
+    say: Ingen läser chatten.
+    end: true
+"""
+
+EMERGENCY = """\
+title: Akut
+steps:
+  now:
+    say: Ring 112 om någon är i fara.
+    contacts: [sos]
+    end: true
+"""
+
+CONTACTS = """\
+contacts:
+  sos:
+    name: "112"
+    phone: "112"
+    source: SOS Alarm
+    verified: 2026-11-22
+"""
+
+VALID = {
+    "lotsen.yaml": PACK,
+    "contacts.yaml": CONTACTS,
+    "flows/home.yaml": HOME,
+    "flows/emergency.yaml": EMERGENCY,
+}
+
+
+def write_pack(root: Path, overrides: Mapping[str, str | None] | None = None) -> Path:
+    """The valid pack above in ``root``, with files replaced (or removed, for None)."""
+    files: dict[str, str | None] = {**VALID, **(overrides or {})}
+    for name, text in files.items():
+        if text is None:
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    return root
