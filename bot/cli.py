@@ -20,6 +20,12 @@ def _content_dir(value: str | None) -> Path:
     return Path(value or os.environ.get("LOTSEN_CONTENT") or DEFAULT_CONTENT)
 
 
+def min_language_coverage() -> float:
+    """``LOTSEN_MIN_LANGUAGE_COVERAGE``: the percent of a catalog that must be translated
+    before its language is offered to people (default 90)."""
+    return float(os.environ.get("LOTSEN_MIN_LANGUAGE_COVERAGE", "90"))
+
+
 def _today(value: str | None) -> date:
     return date.fromisoformat(value) if value else datetime.now(UTC).date()
 
@@ -42,7 +48,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.flows.loader import load_pack
 
     directory = _content_dir(args.content)
-    result = load_pack(directory)
+    # An explicit --lang previews that catalog whatever its coverage, for translators.
+    coverage = 0.0 if args.lang else min_language_coverage()
+    result = load_pack(directory, min_coverage=coverage)
     if result.content is None:
         for problem in result.errors:
             print(problem.format(), file=sys.stderr)

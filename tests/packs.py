@@ -7,9 +7,14 @@ from pathlib import Path
 
 from bot.flows.model import REQUIRED_TEXTS
 
+SPECIAL_TEXTS = {
+    "unknown_command": '"Kommandon: {commands}"',
+    "card_source": '"Källa: {source}, kontrollerad {date}"',
+}
+
 
 def _text(key: str) -> str:
-    return '"Kommandon: {commands}"' if key == "unknown_command" else f"Text {key}"
+    return SPECIAL_TEXTS.get(key, f"Text {key}")
 
 
 TEXTS = "\n".join(f"  {key}: {_text(key)}" for key in REQUIRED_TEXTS)

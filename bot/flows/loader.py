@@ -37,10 +37,12 @@ from bot.flows.problems import Problem
 from bot.flows.sources import SourceMap
 from bot.flows.validator import validate
 from bot.flows.yamlsrc import Document, SyntaxProblem, parse
+from bot.i18n.catalogs import load_catalogs
 
 PACK_FILE = "lotsen.yaml"
 CONTACTS_FILE = "contacts.yaml"
 FLOWS_DIR = "flows"
+LOCALES_DIR = "locales"
 DEFAULT_NAVIGATION = ("emergency", "back", "menu")
 
 
@@ -57,13 +59,22 @@ class LoadResult:
         return tuple(p for p in self.problems if p.is_error)
 
 
-def load_pack(directory: str | Path, *, today: date | None = None) -> LoadResult:
-    """Load and validate the pack in ``directory``.
+def load_pack(
+    directory: str | Path,
+    *,
+    today: date | None = None,
+    locales: str | Path | None = None,
+    min_coverage: float = 0.0,
+) -> LoadResult:
+    """Load and validate the pack in ``directory`` and its translations in ``locales``.
 
     ``today`` is when freshness is judged (contacts verified too long ago); the caller passes
-    the clock so tests can fix it. Without it, freshness is not checked.
+    the clock so tests can fix it. Without it, freshness is not checked. ``locales`` defaults
+    to the ``locales`` folder beside the pack; a language is offered to people when its
+    catalog's coverage reaches ``min_coverage`` percent.
     """
     root = Path(directory)
+    locales_dir = Path(locales) if locales is not None else root.parent / LOCALES_DIR
     pack_path = root / PACK_FILE
     if not pack_path.is_file():
         problem = Problem(
@@ -95,29 +106,40 @@ def load_pack(directory: str | Path, *, today: date | None = None) -> LoadResult
             flow_docs[path.stem] = document
         else:
             unreadable.add(path.stem)
+    source_language = str(_data(pack_doc).get("source_language") or "sv")
+    catalogs = {
+        code: catalog
+        for code, catalog in load_catalogs(locales_dir).items()
+        if code != source_language
+    }
+    for catalog in catalogs.values():
+        reader.problems.extend(catalog.problems)
+    offered = [code for code, c in sorted(catalogs.items()) if c.stats.coverage >= min_coverage]
     sources = SourceMap(pack_doc, contacts_doc, flow_docs)
     builder = _Builder(sources, reader.problems, unreadable)
-    content = builder.build(_version(root), _languages(_data(pack_doc)))
+    content = builder.build(
+        _version(root, [c.path for c in catalogs.values()]),
+        tuple(language(code) for code in [source_language, *offered]),
+        {code: catalog.messages for code, catalog in catalogs.items()},
+    )
     problems = [*reader.problems, *validate(content, sources, today=today)]
     problems.sort()
     has_errors = any(p.is_error for p in problems) or pack_doc is None
     return LoadResult(None if has_errors else content, tuple(problems), sources)
 
 
-def _version(root: Path) -> str:
-    """A hash of every file of the pack: the same files give the same version."""
+def _version(root: Path, catalogs: list[Path]) -> str:
+    """A hash of every file of the pack and its catalogs: the same files, the same version."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".po")):
-        digest.update(str(path.relative_to(root)).encode())
+    pack = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    for path in [*pack, *sorted(catalogs)]:
+        # Names relative to the pack or locales folder: the same version on every machine.
+        name = path.relative_to(root) if path.is_relative_to(root) else Path(*path.parts[-3:])
+        digest.update(str(name).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
-
-
-def _languages(pack: Mapping[str, Any]) -> tuple[Language, ...]:
-    code = str(pack.get("source_language") or "sv")
-    return (language(code),)
 
 
 def language(code: str) -> Language:
@@ -218,7 +240,12 @@ class _Builder:
     flow_starts: dict[str, str] = field(default_factory=dict)
     step_refs: set[str] = field(default_factory=set)
 
-    def build(self, version: str, languages: tuple[Language, ...]) -> Content:
+    def build(
+        self,
+        version: str,
+        languages: tuple[Language, ...],
+        translations: Mapping[str, Mapping[str, str]],
+    ) -> Content:
         for flow_id, document in self.sources.flows.items():
             steps = _data(document).get("steps")
             ids = list(steps) if isinstance(steps, Mapping) else []
@@ -252,6 +279,7 @@ class _Builder:
             contacts=self._contacts(),
             languages=languages,
             moved=self._moved(pack.get("moved")),
+            translations=translations,
             stale_after_days=int(pack.get("stale_after_days", 365))
             if isinstance(pack.get("stale_after_days", 365), int)
             else 365,

@@ -12,8 +12,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from string import Formatter
 
 NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget")
+# A word list (emergency words, an ask's keywords) is one msgid, its words joined by ";", so a
+# translator writes the words people type in their language, as .desktop files do Keywords.
+WORD_SEPARATOR = ";"
+
+
+def join_words(words: tuple[str, ...] | list[str]) -> str:
+    """The msgid of a word list: ``["akut", "i fara"]`` -> ``"akut;i fara"``."""
+    return WORD_SEPARATOR.join(words)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a text fills in: ``"Du bor i {kommun}."`` -> ``{"kommun"}``."""
+    try:
+        return {name for _, name, _, _ in Formatter().parse(text) if name}
+    except ValueError:
+        return set()
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    """A translated word list back into words, blanks dropped."""
+    return tuple(word.strip() for word in text.split(WORD_SEPARATOR) if word.strip())
 
 
 @dataclass(frozen=True)
@@ -173,6 +195,9 @@ class Content:
     languages: tuple[Language, ...]
     moved: Mapping[str, str] = field(default_factory=dict)
     stale_after_days: int = 365
+    # Reviewed translations, language code -> msgid -> text; the engine reads word lists and
+    # labels from them so that typed words work in every language.
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -192,4 +217,10 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "nav_menu": "label of the main menu button",
     "nav_forget": "label of the button that deletes the conversation",
     "unverified_contact": "a contact whose details are too old to show as fact; may use {web}",
+    "can_type": "under a question's buttons: the person may also type an answer",
+    "card_phone": "label of a contact's phone number",
+    "card_email": "label of a contact's e-mail address",
+    "card_web": "label of a contact's web site",
+    "card_hours": "label of a contact's opening hours",
+    "card_source": "where a contact's facts come from; uses {source} and {date} (last checked)",
 }

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from string import Formatter
 
-from bot.flows.model import Content, Position, Step
+from bot.flows.model import Content, Position, Step, placeholders
 from bot.flows.problems import Level, Problem
 from bot.flows.sources import SourceMap
 
@@ -20,7 +19,11 @@ TELEGRAM_MAX_TEXT = 4096
 COMFORTABLE_TEXT = 300  # DOMAIN.md: one idea a message, about 300 characters at most
 
 # Placeholders the engine fills in the interface texts; content steps may use variables.
-TEXT_PLACEHOLDERS = {"unknown_command": {"commands"}, "unverified_contact": {"web"}}
+TEXT_PLACEHOLDERS = {
+    "unknown_command": {"commands"},
+    "unverified_contact": {"web"},
+    "card_source": {"source", "date"},
+}
 
 Rule = Callable[[Content, SourceMap, "date | None"], Iterator[Problem]]
 
@@ -315,7 +318,7 @@ def check_variables(content: Content, sources: SourceMap, today: date | None) ->
                     )
         several = len(step.say) > 1
         for index, text in enumerate(step.say):
-            for name in _placeholders(text) - set(values):
+            for name in placeholders(text) - set(values):
                 where = sources.step(ref, "say", index) if several else sources.step(ref, "say")
                 yield Problem.at(
                     where,
@@ -324,7 +327,7 @@ def check_variables(content: Content, sources: SourceMap, today: date | None) ->
                     f"`{{{name}}}` is no variable this pack sets, so it shows as written",
                 )
     for key, text in content.texts.items():
-        for name in _placeholders(text) - TEXT_PLACEHOLDERS.get(key, set()):
+        for name in placeholders(text) - TEXT_PLACEHOLDERS.get(key, set()):
             allowed = (
                 ", ".join(f"{{{p}}}" for p in sorted(TEXT_PLACEHOLDERS.get(key, ()))) or "none"
             )
@@ -334,13 +337,6 @@ def check_variables(content: Content, sources: SourceMap, today: date | None) ->
                 "unknown-placeholder",
                 f"`{{{name}}}` is not filled in this text; it may use: {allowed}",
             )
-
-
-def _placeholders(text: str) -> set[str]:
-    try:
-        return {field for _, field, _, _ in Formatter().parse(text) if field}
-    except ValueError:
-        return set()
 
 
 def check_ask(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:

@@ -1,0 +1,131 @@
+"""Turning a step into Replies: its messages, contact cards and buttons, all untranslated.
+
+Language buttons are the exception to "everything is a msgid": their label is the language's
+own name (``العربية``), which a channel shows as it is, whatever the person's locale. A
+channel recognises them by ``Button.kind == "language"`` and must not translate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.engine import tokens
+from bot.engine.replies import Button, ContactCard, Phrase, Reply
+from bot.engine.session import Session
+from bot.flows.model import NAVIGATION_ACTIONS, Contact, Content, Step
+
+
+def step_replies(
+    content: Content, step: Step, session: Session, now: datetime, *, resting: bool = True
+) -> tuple[Reply, ...]:
+    """One Reply per message of ``step``; contact cards on the last one, and when the
+    conversation rests here (``resting``), the buttons too. A resting step with nothing to
+    say still gets one Reply, carrying its buttons."""
+    cards = tuple(
+        contact_card(content, content.contacts[ref], now)
+        for ref in step.contacts
+        if ref in content.contacts
+    )
+    params = dict(session.variables)
+    messages: list[Phrase | None] = [Phrase(msgid, params) for msgid in step.say]
+    if not messages and (cards or resting):
+        messages = [None]
+    replies = [Reply(message) for message in messages]
+    if replies:
+        last = replies[-1]
+        replies[-1] = Reply(last.text, contacts=cards)
+        if resting:
+            replies[-1] = with_buttons(replies[-1], content, step, session)
+    return tuple(replies)
+
+
+def with_buttons(reply: Reply, content: Content, step: Step, session: Session) -> Reply:
+    """``reply`` carrying the buttons of ``step`` (and whether it takes typed text)."""
+    return Reply(
+        reply.text,
+        contacts=reply.contacts,
+        buttons=buttons(content, step, session),
+        expects_text=step.ask is not None,
+    )
+
+
+def notice(
+    content: Content,
+    key: str,
+    step: Step,
+    session: Session,
+    params: Mapping[str, str] | None = None,
+) -> Reply:
+    """An interface text (``content.texts[key]``) with the current step's buttons under it."""
+    return with_buttons(Reply(text(content, key, params)), content, step, session)
+
+
+def text(content: Content, key: str, params: Mapping[str, str] | None = None) -> Phrase:
+    """The interface text ``key`` as a Phrase; a missing key shows as the key itself."""
+    return Phrase(content.texts.get(key, key), dict(params or {}))
+
+
+def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
+    """Visible content options, then language buttons if the step asks, then navigation."""
+    options = tuple(
+        Button(tokens.option_token(content.version, step.ref, index), Phrase(option.label))
+        for index, option in enumerate(step.options)
+        if option.visible(session.variables)
+    )
+    languages = language_buttons(content) if step.languages else ()
+    return options + languages + navigation(content, step, session)
+
+
+def navigation(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
+    """The pack's navigation buttons, less those that make no sense here: ``back`` with
+    nowhere to go back to, ``emergency`` on the emergency step, ``menu`` on the menu."""
+    pointless = {"emergency": content.emergency, "menu": content.menu}
+    return tuple(
+        Button(tokens.nav_token(action), text(content, f"nav_{action}"), "nav", action)
+        for action in content.navigation
+        if action in NAVIGATION_ACTIONS
+        and not (action == "back" and not session.back)
+        and pointless.get(action) != step.ref
+    )
+
+
+def language_buttons(content: Content) -> tuple[Button, ...]:
+    """One button per language, labelled with its own name (not to be translated)."""
+    return tuple(
+        Button(tokens.language_token(language.code), Phrase(language.name), "language")
+        for language in content.languages
+    )
+
+
+def contact_card(content: Content, contact: Contact, now: datetime) -> ContactCard:
+    """A contact card; facts verified longer ago than ``content.stale_after_days`` are left
+    out and replaced by the ``unverified_contact`` note: only the name and web site remain."""
+    fresh = (now.date() - contact.verified).days <= content.stale_after_days
+    if not fresh:
+        return ContactCard(
+            id=contact.id,
+            name=Phrase(contact.name),
+            source=contact.source,
+            verified=contact.verified,
+            verified_ok=False,
+            web=contact.web,
+            unverified=text(content, "unverified_contact", {"web": contact.web or ""}),
+        )
+    return ContactCard(
+        id=contact.id,
+        name=Phrase(contact.name),
+        source=contact.source,
+        verified=contact.verified,
+        verified_ok=True,
+        what=_phrase(contact.what),
+        phone=contact.phone,
+        web=contact.web,
+        hours=_phrase(contact.hours),
+        anonymity=_phrase(contact.anonymity),
+        email=contact.email,
+    )
+
+
+def _phrase(msgid: str | None) -> Phrase | None:
+    return Phrase(msgid) if msgid else None

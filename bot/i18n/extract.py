@@ -1,0 +1,119 @@
+"""A Babel extractor for content YAML: every text a person reads, with context for translators.
+
+Registered under the ``babel.extractors`` entry point as ``lotsen_yaml``, so the standard
+
+    pybabel extract -F babel.cfg -o locales/messages.pot .
+
+pulls the content's texts beside the code's, each with its file:line and a comment saying
+where it is shown (flow and step) plus the editor's ``note:``.
+
+Word lists (emergency words, keywords a free-text question matches) become one message, the
+words joined by ``;``, the way ``.desktop`` files carry Keywords: a translator writes the
+words people would type in their language, not a translation of each Swedish word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import PurePath
+from typing import IO, Any
+
+from bot.flows.model import REQUIRED_TEXTS, join_words
+from bot.flows.yamlsrc import Document, Path, SyntaxProblem, parse
+
+Extracted = tuple[int, str | None, str, list[str]]
+
+_TRIGGER_COMMENT = {
+    "emergency": "Words that jump to the emergency (112) step from anywhere when typed.",
+    "menu": "Words that open the main menu when typed.",
+    "back": "Words that go one step back when typed.",
+}
+_WORDS_HOWTO = (
+    "Write the words and short phrases people would type in your language, separated by "
+    "';' (no spaces around it). Not a word-for-word translation; more or fewer words are fine."
+)
+
+
+def extract_yaml(
+    fileobj: IO[bytes], keywords: object, comment_tags: object, options: Mapping[str, Any]
+) -> Iterator[Extracted]:
+    """Babel's extractor interface: yields ``(lineno, funcname, message, comments)``."""
+    name = getattr(fileobj, "name", "") or ""
+    parsed = parse(fileobj.read().decode("utf-8"), str(name))
+    if isinstance(parsed, SyntaxProblem):
+        return  # `lotsen validate` reports it; extraction takes what it can read
+    kind = PurePath(str(name)).name
+    if kind == "lotsen.yaml":
+        yield from _pack(parsed)
+    elif kind == "contacts.yaml":
+        yield from _contacts(parsed)
+    elif PurePath(str(name)).parent.name == "flows":
+        yield from _flow(parsed, PurePath(str(name)).stem)
+
+
+def _line(document: Document, path: Path) -> int:
+    return document.at(path).line
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _pack(document: Document) -> Iterator[Extracted]:
+    data = _mapping(document.data)
+    for key, text in _mapping(data.get("texts")).items():
+        if isinstance(text, str):
+            why = REQUIRED_TEXTS.get(key, "")
+            yield _line(document, ("texts", key)), None, text, [f"Interface text `{key}`: {why}"]
+    for key, words in _mapping(data.get("triggers")).items():
+        if isinstance(words, list) and words:
+            comment = [_TRIGGER_COMMENT.get(key, f"Trigger words `{key}`."), _WORDS_HOWTO]
+            yield _line(document, ("triggers", key)), None, join_words(words), comment
+
+
+def _contacts(document: Document) -> Iterator[Extracted]:
+    contacts = _mapping(_mapping(document.data).get("contacts"))
+    for contact_id, body in contacts.items():
+        for field in ("name", "what", "hours", "anonymity"):
+            text = _mapping(body).get(field)
+            if isinstance(text, str):
+                path = ("contacts", contact_id, field)
+                comment = [f"Contact `{contact_id}`, its {field}."]
+                if field == "hours":
+                    comment.append("Opening hours as the source states them: keep every time.")
+                yield _line(document, path), None, text, comment
+
+
+def _flow(document: Document, flow_id: str) -> Iterator[Extracted]:
+    data = _mapping(document.data)
+    if isinstance(data.get("title"), str):
+        yield _line(document, ("title",)), None, data["title"], [f"Flow `{flow_id}`: its title."]
+    for step_id, body in _mapping(data.get("steps")).items():
+        step = _mapping(body)
+        where = f"Flow `{flow_id}`, step `{step_id}`"
+        note = [f"Note: {step['note']}"] if isinstance(step.get("note"), str) else []
+        yield from _step(document, ("steps", step_id), step, where, note)
+
+
+def _step(
+    document: Document, path: Path, step: Mapping[str, Any], where: str, note: list[str]
+) -> Iterator[Extracted]:
+    say = step.get("say")
+    messages = [say] if isinstance(say, str) else say if isinstance(say, list) else []
+    for index, text in enumerate(messages):
+        if isinstance(text, str):
+            at = (*path, "say") if isinstance(say, str) else (*path, "say", index)
+            yield _line(document, at), None, text, [f"{where}: message.", *note]
+    for index, option in enumerate(step.get("options") or []):
+        label = _mapping(option).get("label")
+        if isinstance(label, str):
+            comment = [f"{where}: a button. Keep it short.", *note]
+            if isinstance(_mapping(option).get("note"), str):
+                comment.append(f"Note: {option['note']}")
+            yield _line(document, (*path, "options", index, "label")), None, label, comment
+    ask = _mapping(step.get("ask"))
+    for value, words in _mapping(ask.get("keywords")).items():
+        if isinstance(words, list) and words:
+            comment = [f"{where}: typed words that mean `{value}`.", _WORDS_HOWTO]
+            at = (*path, "ask", "keywords", value)
+            yield _line(document, at), None, join_words(words), comment

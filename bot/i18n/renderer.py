@@ -1,0 +1,99 @@
+"""Everything a channel needs to show replies in one person's language.
+
+    renderer = renderer_for(content, session.locale)
+    renderer.text(reply.text)          # translated, placeholders filled
+    renderer.card(card)                # a contact card as labelled facts
+    renderer.rtl                       # lay the page out right to left
+
+Interface words (the labels on a contact card, "you can also type") are texts of the pack, so
+each pack speaks in its own voice and source language; dates are formatted by Babel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+
+from bot.engine.replies import Button, ContactCard, Phrase
+from bot.flows.model import Content
+from bot.i18n.render import Translator, render
+from bot.i18n.translator import translator_for
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of a contact card: what kind it is (for icons and links) and its text."""
+
+    kind: str  # what, phone, email, web, hours, anonymity, unverified, source
+    text: str
+    value: str = ""  # the raw phone number, address or URL, for a link
+
+
+@dataclass(frozen=True)
+class Renderer:
+    content: Content
+    locale: str
+    translator: Translator
+
+    @property
+    def rtl(self) -> bool:
+        return _babel_locale(self.locale).character_order == "right-to-left"
+
+    def text(self, phrase: Phrase) -> str:
+        return render(phrase, self.translator)
+
+    def interface(self, key: str, **params: str) -> str:
+        """An interface text of the pack (``texts:`` in lotsen.yaml), translated."""
+        return self.text(Phrase(self.content.texts.get(key, key), params))
+
+    def label(self, button: Button) -> str:
+        # A language is named in itself (العربية), whatever language the person reads.
+        if button.kind == "language":
+            return button.label.msgid
+        return self.text(button.label)
+
+    def date(self, day: date) -> str:
+        return format_date(day, format="long", locale=_babel_locale(self.locale))
+
+    def card(self, card: ContactCard) -> list[Fact]:
+        """The facts of a card to show. An unverified card shows only its note and web site:
+        a number nobody has checked is never presented as fact."""
+        facts: list[Fact] = []
+        if card.verified_ok:
+            if card.what:
+                facts.append(Fact("what", self.text(card.what)))
+            if card.phone:
+                facts.append(Fact("phone", self._labelled("card_phone", card.phone), card.phone))
+            if card.email:
+                facts.append(Fact("email", self._labelled("card_email", card.email), card.email))
+        elif card.unverified:
+            facts.append(Fact("unverified", self.text(card.unverified)))
+        if card.web:
+            facts.append(Fact("web", self._labelled("card_web", card.web), card.web))
+        if card.verified_ok:
+            if card.hours:
+                facts.append(Fact("hours", self._labelled("card_hours", self.text(card.hours))))
+            if card.anonymity:
+                facts.append(Fact("anonymity", self.text(card.anonymity)))
+        source = self.interface("card_source", source=card.source, date=self.date(card.verified))
+        facts.append(Fact("source", source))
+        return facts
+
+    def _labelled(self, key: str, value: str) -> str:
+        return f"{self.interface(key)}: {value}"
+
+
+def _babel_locale(code: str) -> Locale:
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+def renderer_for(content: Content, locale: str | None) -> Renderer:
+    """The renderer for a person's locale; None or an unknown one gives the source language."""
+    code = locale or content.source_language
+    return Renderer(content, code, translator_for(content.translations, code))

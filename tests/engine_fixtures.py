@@ -1,0 +1,225 @@
+"""A small content pack built in code, for engine and chat tests (no YAML, no loader).
+
+home.welcome   -> home.menu
+home.menu      options: social (sets route), age, relation, child-only, contacts, loop
+home.age       options + ask number (below 18 child, else adult), otherwise age_help
+home.relation  ask keywords (child, partner), no otherwise
+social.intro   -> social.more -> social.choice  (a `next` chain; intro sets visited)
+help.contacts  a fresh and a stale contact card
+loop.a <-> loop.b  a `next` cycle the validator would reject: the engine must still end
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from bot.engine import Reply, Session, Turn, tokens
+from bot.flows.model import (
+    Ask,
+    Condition,
+    Contact,
+    Content,
+    Flow,
+    Language,
+    NumberRange,
+    Option,
+    Step,
+)
+
+NOW = datetime(2026, 1, 15, 12, 0)
+EARLIER = NOW - timedelta(hours=1)
+VERSION = "c0ffee1234567890"
+OLD_VERSION = "0ld0ld0ld0ld"
+
+TEXTS: Mapping[str, str] = {
+    "not_understood": "Jag förstod inte.",
+    "unsupported": "Jag kan bara läsa text.",
+    "unknown_command": "Kommandon: {commands}",
+    "stale_button": "Den knappen är gammal.",
+    "restarted": "Innehållet har ändrats. Vi börjar om.",
+    "forgotten": "Allt om dig är raderat.",
+    "choose_language": "Välj språk.",
+    "nav_emergency": "Ring 112",
+    "nav_back": "Tillbaka",
+    "nav_menu": "Meny",
+    "nav_forget": "Glöm mig",
+    "unverified_contact": "Uppgifterna kunde inte bekräftas. Se {web}",
+    "can_type": "du kan också skriva",
+    "card_phone": "Telefon",
+    "card_email": "E-post",
+    "card_web": "Webb",
+    "card_hours": "Öppet",
+    "card_source": "Källa: {source}, kontrollerad {date}",
+}
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "home.welcome",
+        say=("Hej! Jag är Lotsen.", "Jag är inte polisen."),
+        options=(Option("Börja", "home.menu"),),
+    ),
+    Step(
+        "home.menu",
+        say=("Vad vill du veta?",),
+        options=(
+            Option("Om socialtjänsten", "social.intro", sets={"route": "social"}),
+            Option("Hur gammal?", "home.age"),
+            Option("Vem?", "home.relation"),
+            Option("Bara för barn", "social.child", when=(Condition("age", frozenset({"child"})),)),
+            Option("Kontakter", "help.contacts"),
+            Option("Snurra", "loop.a"),
+        ),
+    ),
+    Step(
+        "home.age",
+        say=("Hur gammal är personen?",),
+        options=(
+            Option("Under 18", "home.age_done", sets={"age": "child"}),
+            Option("18 eller äldre", "home.age_done", sets={"age": "adult"}),
+        ),
+        ask=Ask(
+            store="age",
+            goto="home.age_done",
+            number=(NumberRange("child", below=18), NumberRange("adult")),
+            otherwise="home.age_help",
+        ),
+    ),
+    Step("home.age_help", say=("Skriv en siffra.",), options=(Option("Igen", "home.age"),)),
+    Step("home.age_done", say=("Du svarade {age}.",), end=True),
+    Step(
+        "home.relation",
+        say=("Vem är du orolig för?",),
+        ask=Ask(
+            store="relation",
+            goto="home.relation_done",
+            keywords={"child": ("mitt barn", "son", "dotter"), "partner": ("man", "fru")},
+        ),
+    ),
+    Step("home.relation_done", say=("Tack.",), end=True),
+    Step(
+        "social.intro",
+        say=("Socialtjänsten hjälper.",),
+        sets={"visited": "social"},
+        next="social.more",
+    ),
+    Step("social.more", next="social.choice"),
+    Step("social.choice", say=("Vad vill du nu?",), options=(Option("Till menyn", "home.menu"),)),
+    Step("social.child", say=("Om barn.",), end=True),
+    Step(
+        "help.contacts",
+        say=("Här kan du ringa.",),
+        contacts=("orostelefonen", "old_line"),
+        end=True,
+    ),
+    Step("emergency.now", say=("Ring 112 om någon är i fara.",), end=True),
+    Step("about.privacy", say=("Ingen läser chatten.",), end=True),
+    Step("about.help", say=("Tryck på en knapp.",), end=True),
+    Step("loop.a", say=("A",), next="loop.b"),
+    Step("loop.b", say=("B",), next="loop.a"),
+)
+
+CONTACTS: tuple[Contact, ...] = (
+    Contact(
+        id="orostelefonen",
+        name="Orostelefonen",
+        source="raddabarnen.se",
+        verified=date(2025, 6, 1),
+        what="Stödlinje för anhöriga.",
+        phone="020-100 200",
+        web="https://www.raddabarnen.se",
+        hours="Vardagar 9\u201312.",
+        anonymity="Du kan vara anonym.",
+    ),
+    Contact(
+        id="old_line",
+        name="Gamla linjen",
+        source="example.se",
+        verified=date(2020, 1, 1),
+        phone="010-000 000",
+        web="https://example.se",
+        hours="Alltid.",
+    ),
+)
+
+
+def make_content(
+    steps: Iterable[Step] = STEPS, *, version: str = VERSION, moved: Mapping[str, str] | None = None
+) -> Content:
+    by_ref = {step.ref: step for step in steps}
+    flows: dict[str, dict[str, Step]] = {}
+    for step in by_ref.values():
+        flows.setdefault(step.flow, {})[step.id] = step
+    return Content(
+        id="test-pack",
+        source_language="sv",
+        version=version,
+        start="home.welcome",
+        menu="home.menu",
+        emergency="emergency.now",
+        privacy="about.privacy",
+        help="about.help",
+        navigation=("emergency", "back", "menu", "forget"),
+        triggers={"emergency": ("akut", "i fara", "112"), "menu": ("meny",), "back": ("tillbaka",)},
+        texts=TEXTS,
+        flows={
+            flow_id: Flow(
+                flow_id, flow_id, f"{flow_id}.{next(iter(steps_))}", steps_, f"{flow_id}.yaml"
+            )
+            for flow_id, steps_ in flows.items()
+        },
+        steps=by_ref,
+        contacts={contact.id: contact for contact in CONTACTS},
+        languages=(
+            Language("sv", "Svenska"),
+            Language("ar", "العربية", rtl=True),
+            Language("en", "English"),
+        ),
+        moved=dict(moved or {}),
+        stale_after_days=365,
+    )
+
+
+CONTENT = make_content()
+
+
+def at(
+    ref: str, *, back: tuple[str, ...] = (), version: str = VERSION, **variables: str
+) -> Session:
+    """A session resting at ``ref``."""
+    return Session(
+        step=ref,
+        version=version,
+        started=EARLIER,
+        updated=EARLIER,
+        back=back,
+        variables=variables,
+        locale="sv",
+    )
+
+
+def option(ref: str, index: int, *, version: str = VERSION) -> str:
+    """The token of option ``index`` of step ``ref``."""
+    return tokens.option_token(version, ref, index)
+
+
+def said(turn: Turn) -> list[str | None]:
+    """The msgids of the turn's replies, in order (None for a reply without text)."""
+    return [reply.text.msgid if reply.text else None for reply in turn.replies]
+
+
+def labels(reply: Reply) -> list[str]:
+    return [button.label.msgid for button in reply.buttons]
+
+
+def last(turn: Turn) -> Reply:
+    return turn.replies[-1]
+
+
+def without(steps: Iterable[Step], *refs: str) -> tuple[Step, ...]:
+    return tuple(step for step in steps if step.ref not in refs)
+
+
+def renamed(steps: Iterable[Step], old: str, new: str) -> tuple[Step, ...]:
+    return tuple(replace(step, ref=new) if step.ref == old else step for step in steps)

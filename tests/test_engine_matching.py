@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.matching import (
+    contains_phrase,
+    first_number,
+    match_keywords,
+    match_label,
+    match_number,
+    match_ordinal,
+    normalise,
+)
+from bot.flows.model import NumberRange
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  Det är AKUT!! ", "det är akut"),
+        ("i\tfara\n\nnu", "i fara nu"),
+        ("STRASSE", "strasse"),
+        ("Straße", "strasse"),  # casefold, not lower
+        ("\uff21\uff2b\uff35\uff34", "akut"),  # full-width letters (NFKC)
+        ("hjälp?!…", "hjälp"),
+        ("mitt-barn/son", "mitt barn son"),
+        ("", ""),
+    ],
+)
+def test_normalise_folds_case_width_and_punctuation(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "expected"),
+    [
+        ("Det är akut!", "akut", True),
+        ("AKUT", "akut", True),
+        ("akuten är stängd", "akut", False),  # never inside a word
+        ("oakut", "akut", False),
+        ("Hon är i fara nu", "i fara", True),  # several words, contiguous
+        ("i stor fara", "i fara", False),
+        ("ring 112!", "112", True),
+        ("ring 1122", "112", False),
+        ("något", "", False),  # an empty phrase matches nothing
+        ("Min son, alltså", "Min  Son", True),  # the phrase is normalised too
+    ],
+)
+def test_phrases_match_whole_words(text: str, phrase: str, expected: bool) -> None:
+    assert contains_phrase(text, phrase) is expected
+
+
+KEYWORDS = {"child": ("mitt barn", "son", "dotter"), "partner": ("man", "fru", "son")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Det gäller MITT BARN.", "child"),
+        ("min son", "child"),  # "son" is under both: the first value in content order wins
+        ("min fru", "partner"),
+        ("mannen", None),
+        ("barn", None),
+        ("", None),
+    ],
+)
+def test_keywords_give_the_first_value_with_a_matching_phrase(
+    text: str, expected: str | None
+) -> None:
+    assert match_keywords(KEYWORDS, text) == expected
+
+
+AGES = (NumberRange("child", below=18), NumberRange("young", below=25), NumberRange("adult"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("17", "child"),
+        ("hon är 17 år", "child"),
+        ("18", "young"),  # below is exclusive
+        ("24 eller 30", "young"),  # the first number counts
+        ("25", "adult"),  # the range without below takes the rest
+        ("99999999999999999999999", "adult"),
+        ("\u0661\u0667", "child"),  # Arabic-Indic digits
+        ("17år", "child"),
+        ("sjutton", None),
+        ("", None),
+    ],
+)
+def test_numbers_fall_into_ranges(text: str, expected: str | None) -> None:
+    assert match_number(AGES, text) == expected
+
+
+def test_no_range_left_gives_nothing() -> None:
+    assert match_number((NumberRange("child", below=18),), "40") is None
+
+
+def test_a_huge_number_does_not_raise() -> None:
+    assert first_number("1" * 5000) is not None
+
+
+LABELS = ("Om socialtjänsten", "Hur gammal?", "Vem?")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("om socialtjänsten", 0),
+        ("  OM SOCIALTJÄNSTEN! ", 0),
+        ("hur gammal", 1),
+        ("socialtjänsten", None),  # equal to a label, not part of one
+        ("", None),
+    ],
+)
+def test_typed_text_equal_to_a_label_picks_it(text: str, expected: int | None) -> None:
+    assert match_label(LABELS, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1", 0), ("3", 2), (" 2. ", 1), ("\u0662", 1), ("0", None), ("4", None), ("2 och 3", None)],
+)
+def test_a_bare_number_picks_the_nth_button(text: str, expected: int | None) -> None:
+    assert match_ordinal(3, text) == expected
