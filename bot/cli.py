@@ -67,6 +67,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.storage.commands import cmd_stats as stats
+
+    return stats(args)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.storage.commands import cmd_purge as purge
+
+    return purge(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lotsen", description="Lotsen: a privacy-first help navigator."
@@ -92,6 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", help="language code, e.g. sv, en, ar")
     chat.add_argument("--content", help="the pack (default: content/)")
     chat.set_defaults(handler=cmd_chat)
+
+    from bot.i18n.commands import add_parser as add_i18n
+
+    add_i18n(commands)
+
+    stats = commands.add_parser("stats", help="usage counts per flow and step (no people)")
+    stats.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")
+    stats.add_argument("--since", type=int, metavar="DAYS", help="the last DAYS days (30)")
+    stats.add_argument("--today", metavar="YYYY-MM-DD", help="count up to this day")
+    stats.set_defaults(handler=cmd_stats)
+
+    purge = commands.add_parser("purge", help="delete sessions idle past LOTSEN_SESSION_TTL")
+    purge.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")
+    purge.set_defaults(handler=cmd_purge)
     return parser
 
 

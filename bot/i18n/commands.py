@@ -1,0 +1,106 @@
+"""``lotsen i18n``: the translators' commands, thin wrappers over Babel's own.
+
+lotsen i18n update          # pull every text into messages.pot, merge it into each .po
+lotsen i18n init fa         # start a new language
+lotsen i18n stats --min 100 # how far each language is; non-zero exit below the minimum
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+
+from bot.flows.loader import language
+from bot.i18n.catalogs import load_catalogs
+
+POT = "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "--quiet", *args])  # type: ignore[no-untyped-call]
+
+
+def extract(root: Path, locales: Path) -> Path:
+    """``pybabel extract`` with the project's mapping: code and content texts into the POT."""
+    pot = locales / POT
+    locales.mkdir(parents=True, exist_ok=True)
+    _pybabel(
+        "extract",
+        "-F",
+        str(root / "babel.cfg"),
+        "-o",
+        str(pot),
+        "--sort-by-file",
+        "--project",
+        "Lotsen",
+        str(root),
+    )
+    return pot
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    locales = Path(args.locales)
+    pot = extract(Path(args.root), locales)
+    if any(locales.glob("*/LC_MESSAGES/messages.po")):
+        # --previous keeps the old source text beside a changed one, so a translator sees
+        # what changed; the changed message is marked fuzzy and not shown until reviewed.
+        _pybabel("update", "-i", str(pot), "-d", str(locales), "--previous")
+    print(f"{pot} updated; catalogs merged: {', '.join(sorted(load_catalogs(locales))) or 'none'}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    locales = Path(args.locales)
+    pot = locales / POT
+    if not pot.is_file():
+        pot = extract(Path(args.root), locales)
+    _pybabel("init", "-i", str(pot), "-d", str(locales), "-l", args.language)
+    print(
+        f"created {locales / args.language / 'LC_MESSAGES' / 'messages.po'}: open it in Poedit "
+        "or any PO editor"
+    )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    catalogs = load_catalogs(Path(args.locales))
+    header = (
+        f"{'lang':<6} {'name':<12} {'translated':>10} {'fuzzy':>6} {'missing':>8} {'done':>7}"
+        "  review"
+    )
+    print(header)
+    print("-" * len(header))
+    below = []
+    for code, catalog in sorted(catalogs.items()):
+        stats = catalog.stats
+        name = language(code).name
+        print(
+            f"{code:<6} {name:<12} {stats.translated:>10} {stats.fuzzy:>6} "
+            f"{stats.untranslated:>8} {stats.coverage:>6.1f}%  {stats.review or '-'}"
+        )
+        if args.min is not None and stats.coverage < args.min:
+            below.append(code)
+    if below:
+        print(f"below {args.min:g}%: {', '.join(below)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    i18n = commands.add_parser("i18n", help="translations: update, init, stats")
+    i18n.add_argument("--locales", default="locales", help="the catalogs (default: locales/)")
+    i18n.add_argument("--root", default=".", help="the project, where babel.cfg is")
+    sub = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
+    update = sub.add_parser("update", help="extract every text and merge it into each catalog")
+    update.set_defaults(handler=cmd_update)
+    init = sub.add_parser("init", help="start the catalog of a new language")
+    init.add_argument("language", help="a language code: fa, ti, uk, pt_BR ...")
+    init.set_defaults(handler=cmd_init)
+    stats = sub.add_parser("stats", help="translated, fuzzy and missing per language")
+    stats.add_argument(
+        "--min", type=float, metavar="PERCENT", help="exit 1 when a language is below this coverage"
+    )
+    stats.set_defaults(handler=cmd_stats)

@@ -1,0 +1,116 @@
+"""The imperative shell every channel uses: one person's event in, replies out, state kept.
+
+    conversations = Conversations(store, lambda: content, secret, clock)
+    result = await conversations.handle("telegram", str(user.id), Choice(token), update_id="42")
+    if not result.duplicate:
+        ...  # render result.replies in result.locale; after a forget, delete result.messages
+
+A turn runs inside the person's lock and one transaction: drop an update already answered,
+ask the engine, save (or delete) the session, count the step reached, commit. Two presses on
+the same chat are answered one after the other, and a crash leaves either the whole turn
+or none of it. Nothing here knows a platform: channels pass plain strings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import Event, Reply, Session, Turn
+from bot.engine import step as engine_step
+from bot.flows.model import Content
+from bot.storage.keys import session_key
+from bot.storage.protocol import LedgerEntry, Store, Usage
+
+logger = logging.getLogger(__name__)
+
+StepFunction = Callable[[Content, Session | None, Event, datetime], Turn]
+
+
+@dataclass(frozen=True)
+class HandleResult:
+    """What a channel does next.
+
+    ``duplicate``: the update was answered before; send nothing. ``forgotten``: everything
+    about the person is gone; delete ``messages`` from the chat (the ledger as it was) and
+    record nothing new for them. ``locale`` is the person's language for rendering (after a
+    forget, the language they had).
+    """
+
+    replies: tuple[Reply, ...] = ()
+    locale: str | None = None
+    duplicate: bool = False
+    forgotten: bool = False
+    messages: tuple[LedgerEntry, ...] = ()
+
+
+class Conversations:
+    """Every person's conversation, on every channel, through one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        content_provider: Callable[[], Content],
+        secret: bytes,
+        clock: Callable[[], datetime],
+        *,
+        step: StepFunction = engine_step,
+    ) -> None:
+        self._store = store
+        self._content = content_provider  # asked every turn, so reloaded content applies
+        self._secret = secret
+        self._clock = clock
+        self._step = step
+
+    def key(self, channel: str, platform_id: str) -> str:
+        """The session key of ``platform_id`` on ``channel`` (an HMAC; see bot.storage.keys)."""
+        return session_key(self._secret, channel, platform_id)
+
+    async def handle(
+        self, channel: str, platform_id: str, event: Event, *, update_id: str | None = None
+    ) -> HandleResult:
+        """Answer ``event`` from ``platform_id`` on ``channel``. ``update_id`` (the
+        platform's id of this delivery, when it has one) makes a redelivery a no-op."""
+        started = time.perf_counter()
+        try:
+            result = await self._turn(channel, self.key(channel, platform_id), event, update_id)
+        except Exception as exc:
+            # The class only: an exception's message may quote what the person typed.
+            logger.error("turn failed: %s", type(exc).__name__)
+            raise
+        logger.debug("turn handled in %.1f ms", (time.perf_counter() - started) * 1000)
+        return result
+
+    async def _turn(
+        self, channel: str, key: str, event: Event, update_id: str | None
+    ) -> HandleResult:
+        async with self._store.conversation(key, channel) as conv:
+            if update_id is not None and await conv.seen_update(update_id):
+                logger.debug("dropped a redelivered update")
+                return HandleResult(duplicate=True)
+            # Read the clock and the content inside the lock: a turn that waited sees the
+            # time it runs at and the content live when it runs.
+            now = self._clock()
+            before = conv.session
+            turn = self._step(self._content(), before, event, now)
+            if turn.session is None:
+                messages = await conv.delete()
+                locale = before.locale if before is not None else None
+                result = HandleResult(turn.replies, locale, forgotten=True, messages=messages)
+            else:
+                await conv.save(turn.session)
+                await conv.count(Usage.of(turn.session, channel=channel, day=now.date()))
+                result = HandleResult(turn.replies, turn.session.locale)
+        return result
+
+    async def remember_message(
+        self, channel: str, platform_id: str, chat_ref: str, message_id: str
+    ) -> None:
+        """Put a message sent in the person's chat on their ledger, so ``/forget`` can delete
+        it within the 48 hours the platform allows. Not after a forget: that would start a
+        new ledger for someone who asked to be forgotten."""
+        key = self.key(channel, platform_id)
+        await self._store.record_message(key, chat_ref, message_id, self._clock())

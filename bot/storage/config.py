@@ -1,0 +1,50 @@
+"""Where the database and the secret live and how long sessions last, from the environment.
+
+Every function takes the environment as a mapping, so tests pass a dict and nothing here
+reads ``os.environ`` behind the caller's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+from bot.storage.keys import load_secret
+
+DATABASE = "LOTSEN_DATABASE"
+SECRET_KEY = "LOTSEN_SECRET_KEY"
+SECRET_FILE = "LOTSEN_SECRET_FILE"
+SESSION_TTL = "LOTSEN_SESSION_TTL"
+
+DEFAULT_DATABASE = Path("var/lotsen.sqlite3")
+DEFAULT_SECRET_FILE = Path("var/secret.key")
+DEFAULT_SESSION_TTL = timedelta(seconds=86400)
+
+
+def database_path(env: Mapping[str, str], value: str | None = None) -> Path:
+    """``value`` (a ``--database`` option), else ``LOTSEN_DATABASE``, else the default."""
+    return Path(value or env.get(DATABASE) or DEFAULT_DATABASE)
+
+
+def session_ttl(env: Mapping[str, str]) -> timedelta:
+    """``LOTSEN_SESSION_TTL`` in seconds (default a day)."""
+    raw = env.get(SESSION_TTL, "").strip()
+    if not raw:
+        return DEFAULT_SESSION_TTL
+    try:
+        seconds = int(raw)
+    except ValueError:
+        seconds = 0
+    if seconds <= 0:
+        raise ValueError(
+            f"{SESSION_TTL} has value {raw!r}. Not a positive whole number of seconds."
+        )
+    return timedelta(seconds=seconds)
+
+
+def secret(env: Mapping[str, str]) -> bytes:
+    """The HMAC secret: ``LOTSEN_SECRET_KEY``, else the file ``LOTSEN_SECRET_FILE``
+    (default ``var/secret.key``), created on first use."""
+    path = Path(env.get(SECRET_FILE) or DEFAULT_SECRET_FILE)
+    return load_secret(env.get(SECRET_KEY) or None, path)

@@ -1,0 +1,157 @@
+"""The Store protocol: everything the rest of Lotsen may ask of a database, and no more.
+
+It is kept narrow so that a PostgreSQL store (``DATABASE_URL``, several instances behind a
+load balancer) is one new module, not a rewrite. Each operation names its transaction:
+
+- ``conversation(key, channel)`` holds the person's lock and one transaction for a whole turn:
+  load, mark the update processed, save or delete, count. SQLite gets the lock from an
+  ``asyncio.Lock`` per key plus ``BEGIN IMMEDIATE``; PostgreSQL would take
+  ``pg_advisory_xact_lock`` on the key inside its transaction.
+- everything else is one short transaction of its own.
+
+Keys are HMACs (``bot.storage.keys``): no store ever sees a platform's id, except the
+``chat_ref`` of a ledger row (see :meth:`Store.record_message`).
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.engine.session import Session
+
+
+class StorageError(Exception):
+    """The database cannot be used as asked: a newer schema, a conversation used after its
+    transaction ended. Messages name the problem and never a person's data."""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A message sent in a person's chat, kept at most 48 hours so ``/forget`` can delete it."""
+
+    chat_ref: str
+    message_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One counter: a day, where a conversation was, in which language, on which channel.
+
+    No person, no time finer than a day. ``step`` is the step's id within ``flow``.
+    """
+
+    day: date
+    flow: str
+    step: str
+    locale: str
+    channel: str
+
+    @classmethod
+    def of(cls, session: Session, *, channel: str, day: date) -> Usage:
+        """The counter for the step ``session`` rests at::
+
+        Usage.of(session, channel="telegram", day=date(2026, 1, 15))
+        # Usage(day=2026-01-15, flow="home", step="menu", locale="sv", channel="telegram")
+        """
+        flow, _, step = session.step.partition(".")
+        return cls(day, flow, step, session.locale or "", channel)
+
+
+@dataclass(frozen=True)
+class UsageCount:
+    """A counter's value. ``ended`` counters count conversations that ended at that step
+    (expired or forgotten); the others count arrivals at the step."""
+
+    usage: Usage
+    ended: bool
+    count: int
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """How many rows one :meth:`Store.purge` deleted, by kind."""
+
+    sessions: int = 0
+    messages: int = 0
+    updates: int = 0
+
+
+class Conversation(Protocol):
+    """One person's turn, inside their lock and one transaction (committed on a normal exit
+    of the ``async with``, rolled back when it raises)."""
+
+    @property
+    def session(self) -> Session | None:
+        """The session as it was loaded at the start of the turn; None for a new person."""
+        ...
+
+    async def seen_update(self, update_id: str) -> bool:
+        """Record ``update_id`` as processed on this channel; True when it already was.
+
+        Recorded in this transaction, so a crash before commit does not mark it processed.
+        """
+        ...
+
+    async def save(self, session: Session) -> None:
+        """Store ``session`` (its ``to_dict()``) as the person's session."""
+        ...
+
+    async def delete(self) -> tuple[LedgerEntry, ...]:
+        """Delete everything keyed to the person; returns the ledger as it was before."""
+        ...
+
+    async def count(self, usage: Usage) -> None:
+        """Add one to the counter ``usage``."""
+        ...
+
+
+class Store(Protocol):
+    """Sessions, processed updates, the message ledger and usage counters."""
+
+    def conversation(self, key: str, channel: str) -> AbstractAsyncContextManager[Conversation]:
+        """Lock the person ``key`` and open a transaction for one turn::
+
+        async with store.conversation(key, "telegram") as conv:
+            if not await conv.seen_update("4711"):
+                await conv.save(new_session)
+        """
+        ...
+
+    async def seen_update(self, channel: str, update_id: str) -> bool:
+        """Record an update as processed outside a conversation; True when it already was."""
+        ...
+
+    async def record_message(self, key: str, chat_ref: str, message_id: str, at: datetime) -> None:
+        """Remember a message in the person's chat so ``/forget`` can delete it.
+
+        ``chat_ref`` is whatever the platform needs to delete the message; on Telegram that
+        is the chat id, a platform id. It is the one place a store holds one, because a
+        ``deleteMessage`` call cannot be made without it; the row lives at most 48 hours and
+        goes with the session on forget. A channel whose ``/forget`` always arrives from the
+        same chat can pass ``""`` and supply the chat itself when deleting.
+        """
+        ...
+
+    async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
+        """The person's ledger, oldest first."""
+        ...
+
+    async def forget(self, key: str) -> tuple[LedgerEntry, ...]:
+        """Delete everything keyed to the person in one transaction; returns their ledger as it
+        was, so the channel can delete those messages."""
+        ...
+
+    async def purge(self, now: datetime) -> PurgeResult:
+        """Delete sessions idle longer than the store's TTL, ledger rows older than 48 hours
+        and processed-update rows older than 72 hours."""
+        ...
+
+    async def counts(self, since: date) -> tuple[UsageCount, ...]:
+        """Every counter from the day ``since`` on."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,265 @@
+"""The embedded default store: one SQLite file through aiosqlite.
+
+    store = await SqliteStore.open("var/lotsen.sqlite3", session_ttl=timedelta(days=1))
+    async with store.conversation(key, "telegram") as conv:
+        ...
+    await store.close()
+
+How turns are kept apart. The store has one connection, and a connection holds one
+transaction at a time, so every statement runs under ``_tx``, a lock on the connection.
+A turn (``conversation``) first takes its key's lock, then ``_tx``, then ``BEGIN IMMEDIATE``:
+
+- two presses on the same chat queue on the key lock and run one after the other;
+- ``BEGIN IMMEDIATE`` takes SQLite's write lock at the start, so another process on the same
+  file (``lotsen purge``, a second server) waits (``busy_timeout``) instead of failing
+  half-way;
+- SQLite allows one writer at a time anyway, so a second connection would add waiting, not
+  throughput. A turn holds the lock for a few statements: well under a millisecond.
+
+Deleting means deleting: ``secure_delete`` zeroes freed space, and after a forget or a purge
+the write-ahead log is checkpointed and truncated, so old pages do not linger in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import aiosqlite
+
+from bot.engine.session import Session
+from bot.storage import sqlite_rows as rows
+from bot.storage.config import DEFAULT_SESSION_TTL
+from bot.storage.locks import KeyLocks
+from bot.storage.migrations import migrate
+from bot.storage.protocol import LedgerEntry, PurgeResult, StorageError, Usage, UsageCount
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+LEDGER_KEPT = timedelta(hours=48)  # the Bot API deletes messages only while under 48 h old
+UPDATES_KEPT = timedelta(hours=72)  # Telegram redelivers an update for up to 24 hours
+PURGE_BATCH = 500  # sessions per purge transaction, so turns never wait long behind one
+BUSY_TIMEOUT_MS = 5000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqliteStore:
+    """The :class:`~bot.storage.protocol.Store` on one SQLite file."""
+
+    def __init__(
+        self, db: aiosqlite.Connection, *, session_ttl: timedelta, clock: Clock = _utc_now
+    ) -> None:
+        self._db = db
+        self._ttl = session_ttl
+        self._clock = clock  # only stamps processed-update rows; purge gets `now` passed in
+        self._keys = KeyLocks()
+        self._tx = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        session_ttl: timedelta = DEFAULT_SESSION_TTL,
+        clock: Clock | None = None,
+    ) -> SqliteStore:
+        """Open (creating it, owner-only) the database at ``path`` and migrate it."""
+        _quiet_driver_logs()
+        if str(path) != ":memory:":
+            _create_private(Path(path))
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await _configure(db)
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, session_ttl=session_ttl, clock=clock or _utc_now)
+
+    async def __aenter__(self) -> SqliteStore:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        async with self._tx:
+            await self._db.close()
+
+    @asynccontextmanager
+    async def conversation(self, key: str, channel: str) -> AsyncIterator[_Conversation]:
+        async with self._keys.hold(key), self._transaction() as db:
+            conv = _Conversation(db, key, channel, await rows.load(db, key), self._clock)
+            try:
+                yield conv
+            finally:
+                conv.closed = True
+        if conv.deleted:
+            await self._checkpoint()
+
+    async def seen_update(self, channel: str, update_id: str) -> bool:
+        async with self._transaction() as db:
+            return await rows.mark_seen(db, channel, update_id, self._clock())
+
+    async def record_message(self, key: str, chat_ref: str, message_id: str, at: datetime) -> None:
+        async with self._transaction() as db:
+            await rows.record(db, key, chat_ref, message_id, at)
+
+    async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
+        async with self._tx:
+            return await rows.ledger(self._db, key)
+
+    async def forget(self, key: str) -> tuple[LedgerEntry, ...]:
+        async with self._keys.hold(key), self._transaction() as db:
+            entries = await rows.ledger(db, key)
+            await rows.erase(db, [key])
+        await self._checkpoint()
+        return entries
+
+    async def purge(self, now: datetime) -> PurgeResult:
+        sessions = messages = 0
+        while True:
+            async with self._transaction() as db:
+                keys = await rows.idle_keys(db, now - self._ttl, PURGE_BATCH)
+                erased = await rows.erase(db, keys)
+            sessions, messages = sessions + erased[0], messages + erased[1]
+            if len(keys) < PURGE_BATCH:
+                break
+        async with self._transaction() as db:
+            messages += await rows.drop_older(db, "ledger", now - LEDGER_KEPT)
+            updates = await rows.drop_older(db, "processed_updates", now - UPDATES_KEPT)
+        if sessions or messages:
+            await self._checkpoint()
+        return PurgeResult(sessions, messages, updates)
+
+    async def counts(self, since: date) -> tuple[UsageCount, ...]:
+        async with self._tx:
+            return await rows.counts(self._db, since)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._tx:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                await self._db.execute("COMMIT")
+            except BaseException:
+                # Shielded: a task cancelled mid-turn must still leave no open transaction
+                # behind for the next one on this connection.
+                await asyncio.shield(_rollback(self._db))
+                raise
+
+    async def _checkpoint(self) -> None:
+        """Copy the log into the database and truncate it, so deleted rows leave no copies.
+
+        With one process (the default) this is immediate. If another process holds a read
+        open, SQLite waits for it up to ``busy_timeout`` and then checkpoints what it can;
+        forgets and purges are rare enough for that wait.
+        """
+        async with self._tx:
+            await rows.fetch(self._db, "PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class _Conversation:
+    """One turn's view of a person; valid only inside ``SqliteStore.conversation``."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        key: str,
+        channel: str,
+        session: Session | None,
+        clock: Clock,
+    ) -> None:
+        self._db = db
+        self._key = key
+        self._channel = channel
+        self._session = session
+        self._clock = clock
+        self.closed = False
+        self.deleted = False
+
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    async def seen_update(self, update_id: str) -> bool:
+        self._check()
+        return await rows.mark_seen(self._db, self._channel, update_id, self._clock())
+
+    async def save(self, session: Session) -> None:
+        self._check()
+        await rows.save(self._db, self._key, self._channel, session)
+
+    async def delete(self) -> tuple[LedgerEntry, ...]:
+        self._check()
+        entries = await rows.ledger(self._db, self._key)
+        await rows.erase(self._db, [self._key])
+        self.deleted = True
+        return entries
+
+    async def count(self, usage: Usage) -> None:
+        self._check()
+        await rows.bump(self._db, usage, ended=False)
+
+    def _check(self) -> None:
+        if self.closed:
+            raise StorageError("a conversation was used after its transaction ended")
+
+
+async def _rollback(db: aiosqlite.Connection) -> None:
+    with contextlib.suppress(sqlite3.OperationalError):  # no transaction was open
+        await db.execute("ROLLBACK")
+
+
+async def _configure(db: aiosqlite.Connection) -> None:
+    await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # WAL: readers never block the writer. synchronous=NORMAL is safe against a crash of
+    # the process (a commit survives SIGKILL); a power cut may lose the last commits, which
+    # costs a person at most one step.
+    journal = await rows.fetch(db, "PRAGMA journal_mode = WAL")
+    if journal[0][0] != "wal":
+        logger.warning("the database is not in WAL mode (%s)", journal[0][0])
+    await db.execute("PRAGMA synchronous = NORMAL")
+    await db.execute("PRAGMA secure_delete = ON")
+    await db.execute("PRAGMA journal_size_limit = 1048576")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite does. SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's permissions, so they are private too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+
+
+class _NoDriverDebug(logging.Filter):
+    """aiosqlite logs every call with its SQL parameters at DEBUG: session keys, ledger chat
+    ids. Privacy rule 6 (no ids in logs) holds even when an operator turns DEBUG on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+_DRIVER_FILTER = _NoDriverDebug()
+
+
+def _quiet_driver_logs() -> None:
+    logging.getLogger("aiosqlite").addFilter(_DRIVER_FILTER)  # adding twice is a no-op
