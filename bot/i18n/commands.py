@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import chdir
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -25,19 +26,14 @@ def _pybabel(*args: str) -> None:
 
 def extract(root: Path, locales: Path) -> Path:
     """``pybabel extract`` with the project's mapping: code and content texts into the POT."""
-    pot = locales / POT
+    pot = (locales / POT).resolve()
     locales.mkdir(parents=True, exist_ok=True)
-    _pybabel(
-        "extract",
-        "-F",
-        str(root / "babel.cfg"),
-        "-o",
-        str(pot),
-        "--sort-by-file",
-        "--project",
-        "Lotsen",
-        str(root),
-    )
+    # From the project folder, so references read `content/flows/x.yaml:12` on every machine.
+    with chdir(root):
+        _pybabel(
+            "extract", "-F", "babel.cfg", "-o", str(pot), "--sort-by-file",
+            "--project", "Lotsen", ".",
+        )  # fmt: skip
     return pot
 
 

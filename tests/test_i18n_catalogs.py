@@ -1,0 +1,141 @@
+"""Translators' work end to end: a new language with no code change, fuzzy after a change,
+placeholders checked, coverage reported."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from bot.chat import run_chat
+from bot.cli import main
+from bot.flows.loader import load_pack
+from tests.packs import HOME, write_pack
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def project(tmp_path: Path) -> Path:
+    """A project folder: content/, babel.cfg, and locales/ with the POT extracted."""
+    write_pack(tmp_path / "content")
+    (tmp_path / "babel.cfg").write_text("[lotsen_yaml: content/**.yaml]\n")
+    assert i18n(tmp_path, "update") == 0
+    return tmp_path
+
+
+def i18n(root: Path, *args: str) -> int:
+    return main(["i18n", "--root", str(root), "--locales", str(root / "locales"), *args])
+
+
+def translate(po: Path, translations: dict[str, str], header: str = "") -> None:
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    for msgid, msgstr in translations.items():
+        message = catalog.get(msgid)
+        assert message is not None, msgid
+        message.string = msgstr
+        message.flags.discard("fuzzy")
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    if header:
+        text = po.read_text("utf-8").replace('"MIME-Version', f'"{header}\\n"\n"MIME-Version', 1)
+        po.write_text(text, "utf-8")
+
+
+def chat(root: Path, script: str, lang: str, min_coverage: float = 0.0) -> str:
+    result = load_pack(root / "content", min_coverage=min_coverage)
+    assert result.content is not None, [p.format() for p in result.errors]
+    out = io.StringIO()
+    run_chat(result.content, lang=lang, stdin=io.StringIO(script), stdout=out, now=lambda: NOW)
+    return out.getvalue()
+
+
+def test_a_new_language_needs_no_code_change(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert i18n(root, "init", "fa") == 0
+    po = root / "locales" / "fa" / "LC_MESSAGES" / "messages.po"
+    translate(po, {"Välkommen.": "خوش آمدید."})
+
+    out = chat(root, "", lang="fa")
+    assert "خوش آمدید." in out  # the one translated string, in the new language
+    assert "Vad vill du veta?" in out  # the rest falls back to the source language
+
+    languages = [b for b in chat(root, "/language\n", lang="sv").splitlines() if ") " in b]
+    assert any(line.endswith(") فارسی") for line in languages), languages
+
+
+def test_a_barely_translated_language_is_not_offered_above_the_threshold(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "fa")
+    translate(root / "locales/fa/LC_MESSAGES/messages.po", {"Välkommen.": "خوش آمدید."})
+    content = load_pack(root / "content", min_coverage=90).content
+    assert content is not None
+    assert [language.code for language in content.languages] == ["sv"]
+
+
+def test_a_changed_source_text_turns_fuzzy_and_shows_the_source_until_reviewed(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "en")
+    po = root / "locales/en/LC_MESSAGES/messages.po"
+    translate(po, {"Ingen läser chatten.": "Nobody reads the chat."})
+    assert "Nobody reads the chat." in chat(root, "1\n", lang="en")
+
+    flow = root / "content/flows/home.yaml"
+    flow.write_text(HOME.replace("Ingen läser chatten.", "Ingen människa läser chatten."))
+    assert i18n(root, "update") == 0
+
+    with po.open("rb") as handle:
+        message = read_po(handle).get("Ingen människa läser chatten.")
+    assert message is not None and message.fuzzy
+    # The translator sees what changed: the old source text is kept beside the new one.
+    assert '#| msgid "Ingen läser chatten."' in po.read_text("utf-8")
+    assert message.locations == [("content/flows/home.yaml", 14)]
+    out = chat(root, "1\n", lang="en")
+    assert "Nobody reads the chat." not in out
+    assert "Ingen människa läser chatten." in out
+
+
+def test_a_translation_with_other_placeholders_is_an_error_at_its_line(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "en")
+    po = root / "locales/en/LC_MESSAGES/messages.po"
+    translate(po, {"Kommandon: {commands}": "Commands: {kommandon}"})
+    result = load_pack(root / "content")
+    (problem,) = result.errors
+    assert problem.code == "placeholder-mismatch"
+    assert problem.file == str(po)
+    line = po.read_text("utf-8").splitlines()[problem.line - 1]
+    assert line == 'msgid "Kommandon: {commands}"'
+
+
+def test_stats_reports_coverage_and_review_status_and_gates_on_a_minimum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "so")
+    translate(
+        root / "locales/so/LC_MESSAGES/messages.po",
+        {"Välkommen.": "Soo dhawoow."},
+        header="X-Review-Status: needs-native-review",
+    )
+    capsys.readouterr()
+    assert i18n(root, "stats") == 0
+    row = [line for line in capsys.readouterr().out.splitlines() if line.startswith("so ")]
+    assert row and "Soomaali" in row[0] and "needs-native-review" in row[0]
+    assert i18n(root, "stats", "--min", "100") == 1
+    assert "below 100%: so" in capsys.readouterr().err
+
+
+def test_trigger_words_typed_in_a_language_reach_the_same_step(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "ar")
+    translate(root / "locales/ar/LC_MESSAGES/messages.po", {"akut;i fara": "نجدة;خطر"})
+    out = chat(root, "نجدة\n", lang="ar")
+    assert out.count("Ring 112 om någon är i fara.") == 1
+    # ... and from a Swedish session too: emergency words of every language reach 112.
+    assert "Ring 112 om någon är i fara." in chat(root, "نجدة\n", lang="sv")
