@@ -219,6 +219,11 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
         {FLOW: HOME.replace("say: Ingen läser chatten.", "say: Du bor i {kommun}.")},
         (FLOW, 14, 10, "unknown-placeholder"),
     ),
+    (
+        "a label holding an emergency word on a button that does not lead to 112",
+        {FLOW: HOME.replace("label: Om tjänsten", "label: Om tjänsten i akuta lägen")},
+        (FLOW, 9, 16, "label-has-trigger"),
+    ),
     ("no lotsen.yaml at all", {"lotsen.yaml": None}, ("lotsen.yaml", 1, 1, "missing-file")),
 ]
 

@@ -78,12 +78,14 @@ def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...
 
 
 def navigation(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
-    """The pack's navigation buttons, less those that make no sense here: ``back`` with
-    nowhere to go back to, ``emergency`` on the emergency step, ``menu`` on the menu."""
+    """The pack's navigation buttons and the step's own extra ones (``forget`` on the privacy
+    step), less those that make no sense here: ``back`` with nowhere to go back to,
+    ``emergency`` on the emergency step, ``menu`` on the menu."""
     pointless = {"emergency": content.emergency, "menu": content.menu}
+    actions = [*content.navigation, *(a for a in step.navigation if a not in content.navigation)]
     return tuple(
         Button(tokens.nav_token(action), text(content, f"nav_{action}"), "nav", action)
-        for action in content.navigation
+        for action in actions
         if action in NAVIGATION_ACTIONS
         and not (action == "back" and not session.back)
         and pointless.get(action) != step.ref

@@ -389,6 +389,7 @@ class _Builder:
             contacts=tuple(str(c) for c in _list(body.get("contacts"))),
             sets=_sets(body.get("set")),
             languages=body.get("languages") is True,
+            navigation=tuple(str(a) for a in _list(body.get("navigation"))),
             note=_text(body.get("note")),
             position=self.sources.step_key(ref),
         )

@@ -122,6 +122,7 @@ class Step:
     contacts: tuple[str, ...] = ()
     sets: Mapping[str, str] = field(default_factory=dict)
     languages: bool = False  # also show the language buttons (a "choose your language" step)
+    navigation: tuple[str, ...] = ()  # navigation buttons shown here beside the pack's own
     note: str | None = None
     position: Position | None = None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from bot.engine.matching import contains_any
 from bot.flows.model import Content, Position, Step, placeholders
 from bot.flows.problems import Level, Problem
 from bot.flows.sources import SourceMap
@@ -377,6 +378,26 @@ def check_labels(content: Content, sources: SourceMap, today: date | None) -> It
             seen.add(label)
 
 
+def check_trigger_labels(
+    content: Content, sources: SourceMap, today: date | None
+) -> Iterator[Problem]:
+    """A label holding an emergency word, on a button that does not lead to 112: typing the
+    label would jump to 112 instead, since emergency words win over everything."""
+    words = content.triggers.get("emergency", ())
+    if content.emergency not in content.steps:
+        return  # the broken reference is reported where it is written
+    for ref, step in content.steps.items():
+        for index, option in enumerate(step.options):
+            if option.goto != content.emergency and contains_any(option.label, words):
+                yield Problem.at(
+                    sources.step(ref, "options", index, "label"),
+                    "warning",
+                    "label-has-trigger",
+                    f"`{option.label}` holds an emergency word, so typing it jumps to 112; "
+                    "reword the label",
+                )
+
+
 def check_freshness(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
     if today is None:
         return
@@ -404,5 +425,6 @@ RULES: tuple[Rule, ...] = (
     check_variables,
     check_ask,
     check_labels,
+    check_trigger_labels,
     check_freshness,
 )
