@@ -221,7 +221,7 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
     ),
     (
         "a label holding an emergency word on a button that does not lead to 112",
-        {FLOW: HOME.replace("label: Om tjänsten", "label: Om tjänsten i akuta lägen")},
+        {FLOW: HOME.replace("label: Om tjänsten", "label: Om tjänsten när det är akut")},
         (FLOW, 9, 16, "label-has-trigger"),
     ),
     ("no lotsen.yaml at all", {"lotsen.yaml": None}, ("lotsen.yaml", 1, 1, "missing-file")),
