@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from bot.chat import PROMPT, run_chat
+from bot.engine import Phrase
 from bot.flows.model import Content
 from tests.engine_fixtures import CONTENT, NOW, TEXTS
 
@@ -150,3 +151,14 @@ def test_the_clock_is_asked_once_per_turn() -> None:
 
     run_chat(CONTENT, lang=None, stdin=io.StringIO("1\nhmm\n"), stdout=io.StringIO(), now=now)
     assert len(times) == 3
+
+
+def test_numbers_in_right_to_left_text_keep_their_order() -> None:
+    from bot.i18n.renderer import isolate_numbers, renderer_for
+
+    assert isolate_numbers("اتصل 114 14 الآن") == "اتصل \u2066114 14\u2069 الآن"
+    arabic = renderer_for(CONTENT, "ar")
+    swedish = renderer_for(CONTENT, "sv")
+    assert arabic.rtl and not swedish.rtl
+    assert arabic.text(Phrase("Ring 020-100 200")) == "Ring \u2066020-100 200\u2069"
+    assert swedish.text(Phrase("Ring 020-100 200")) == "Ring 020-100 200"

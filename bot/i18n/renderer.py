@@ -11,6 +11,7 @@ each pack speaks in its own voice and source language; dates are formatted by Ba
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,7 +44,8 @@ class Renderer:
         return _babel_locale(self.locale).character_order == "right-to-left"
 
     def text(self, phrase: Phrase) -> str:
-        return render(phrase, self.translator)
+        text = render(phrase, self.translator)
+        return isolate_numbers(text) if self.rtl else text
 
     def interface(self, key: str, **params: str) -> str:
         """An interface text of the pack (``texts:`` in lotsen.yaml), translated."""
@@ -83,7 +85,21 @@ class Renderer:
         return facts
 
     def _labelled(self, key: str, value: str) -> str:
-        return f"{self.interface(key)}: {value}"
+        return f"{self.interface(key)}: {_isolate(value) if self.rtl else value}"
+
+
+# In right-to-left text the bidi algorithm reorders the groups of "114 14" or "020-100 200"
+# ("14 114"), so numbers and addresses are wrapped in a left-to-right isolate (LRI ... PDI).
+_NUMBER_RUN = re.compile(r"\d[\d \-]*\d")
+
+
+def _isolate(value: str) -> str:
+    return f"\u2066{value}\u2069"
+
+
+def isolate_numbers(text: str) -> str:
+    """Every run of digits, spaces and dashes in ``text`` as a left-to-right isolate."""
+    return _NUMBER_RUN.sub(lambda match: _isolate(match.group(0)), text)
 
 
 def _babel_locale(code: str) -> Locale:
