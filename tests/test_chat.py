@@ -122,7 +122,7 @@ def test_a_language_button_switches_the_translator() -> None:
     assert out.rstrip().splitlines()[-5:] == [
         "[ar] Jag är inte polisen.",
         "  1) [ar] Börja",
-        "  2) [ar] Ring 112",
+        "  2) [ar] Ring \u2066112\u2069",
         "  3) [ar] Meny",
         "  4) [ar] Glöm mig",
     ]
