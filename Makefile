@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/lotsen chat
+	$(BIN)/lotsen serve
 
 test: $(STAMP)
 	$(BIN)/ruff check bot tests

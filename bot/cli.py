@@ -1,4 +1,4 @@
-"""The ``lotsen`` command: ``lotsen validate``, ``lotsen chat``, and more as they land.
+"""The ``lotsen`` command: ``lotsen validate``, ``lotsen chat``, ``lotsen serve``, and more.
 
 Each subcommand is a small function taking parsed arguments and returning an exit code;
 the heavy imports happen inside them, so ``lotsen validate`` starts fast.
@@ -79,6 +79,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return purge(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    return serve(os.environ)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lotsen", description="Lotsen: a privacy-first help navigator."
@@ -118,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="delete sessions idle past LOTSEN_SESSION_TTL")
     purge.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")
     purge.set_defaults(handler=cmd_purge)
+
+    serve = commands.add_parser(
+        "serve", help="run the server: Telegram, health and metrics (settings from the environment)"
+    )
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

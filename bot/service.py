@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,5 +112,12 @@ class Conversations:
         """Put a message sent in the person's chat on their ledger, so ``/forget`` can delete
         it within the 48 hours the platform allows. Not after a forget: that would start a
         new ledger for someone who asked to be forgotten."""
-        key = self.key(channel, platform_id)
-        await self._store.record_message(key, chat_ref, message_id, self._clock())
+        await self.remember_messages(channel, platform_id, chat_ref, (message_id,))
+
+    async def remember_messages(
+        self, channel: str, platform_id: str, chat_ref: str, message_ids: Sequence[str]
+    ) -> None:
+        """:meth:`remember_message` for several messages of one chat, in one transaction."""
+        if message_ids:
+            key = self.key(channel, platform_id)
+            await self._store.record_messages(key, chat_ref, message_ids, self._clock())

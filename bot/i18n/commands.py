@@ -8,6 +8,7 @@ lotsen i18n stats --min 100 # how far each language is; non-zero exit below the 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from contextlib import chdir
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 
 from bot.flows.loader import language
-from bot.i18n.catalogs import load_catalogs
+from bot.i18n.catalogs import REVIEW_HEADER, load_catalogs, review_status
 
 POT = "messages.pot"
 
@@ -40,12 +41,28 @@ def extract(root: Path, locales: Path) -> Path:
 def cmd_update(args: argparse.Namespace) -> int:
     locales = Path(args.locales)
     pot = extract(Path(args.root), locales)
-    if any(locales.glob("*/LC_MESSAGES/messages.po")):
+    catalogs = sorted(locales.glob("*/LC_MESSAGES/messages.po"))
+    if catalogs:
+        reviews = {po: review_status(po.read_bytes()) for po in catalogs}
         # --previous keeps the old source text beside a changed one, so a translator sees
         # what changed; the changed message is marked fuzzy and not shown until reviewed.
         _pybabel("update", "-i", str(pot), "-d", str(locales), "--previous")
+        for po, review in reviews.items():
+            keep_review_status(po, review)
     print(f"{pot} updated; catalogs merged: {', '.join(sorted(load_catalogs(locales))) or 'none'}")
     return 0
+
+
+def keep_review_status(po: Path, review: str) -> None:
+    """Put the ``X-Review-Status`` header back: Babel rewrites headers it does not know away."""
+    text = po.read_text("utf-8")
+    if not review or f'"{REVIEW_HEADER}:' in text:
+        return
+    line = f'"{REVIEW_HEADER}: {review}\\n"\n'
+    text = re.sub(
+        r'^("Language: [^"]*"\n)', lambda m: m.group(1) + line, text, count=1, flags=re.MULTILINE
+    )
+    po.write_text(text, "utf-8")
 
 
 def cmd_init(args: argparse.Namespace) -> int:

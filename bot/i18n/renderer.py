@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -102,6 +103,7 @@ def isolate_numbers(text: str) -> str:
     return _NUMBER_RUN.sub(lambda match: _isolate(match.group(0)), text)
 
 
+@cache  # parsing a locale is costly and every reply asks; there are a handful of codes
 def _babel_locale(code: str) -> Locale:
     try:
         return Locale.parse(code.replace("-", "_"))

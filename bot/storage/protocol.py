@@ -15,6 +15,7 @@ Keys are HMACs (``bot.storage.keys``): no store ever sees a platform's id, excep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -134,6 +135,13 @@ class Store(Protocol):
         goes with the session on forget. A channel whose ``/forget`` always arrives from the
         same chat can pass ``""`` and supply the chat itself when deleting.
         """
+        ...
+
+    async def record_messages(
+        self, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
+    ) -> None:
+        """:meth:`record_message` for several messages of one chat, in one transaction: a
+        turn's replies cost one commit, not one each."""
         ...
 
     async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:

@@ -27,7 +27,7 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -120,8 +120,13 @@ class SqliteStore:
             return await rows.mark_seen(db, channel, update_id, self._clock())
 
     async def record_message(self, key: str, chat_ref: str, message_id: str, at: datetime) -> None:
+        await self.record_messages(key, chat_ref, (message_id,), at)
+
+    async def record_messages(
+        self, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
+    ) -> None:
         async with self._transaction() as db:
-            await rows.record(db, key, chat_ref, message_id, at)
+            await rows.record_many(db, key, chat_ref, message_ids, at)
 
     async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
         async with self._tx:

@@ -90,14 +90,13 @@ async def count_end(db: aiosqlite.Connection, channel: str, data: str) -> None:
         await bump(db, usage, ended=True)
 
 
-async def record(
-    db: aiosqlite.Connection, key: str, chat_ref: str, message_id: str, at: datetime
+async def record_many(
+    db: aiosqlite.Connection, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
 ) -> None:
-    await execute(
-        db,
+    await db.executemany(
         "INSERT INTO ledger (key, chat_ref, message_id, at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
-        (key, chat_ref, message_id, epoch(at)),
+        [(key, chat_ref, message_id, epoch(at)) for message_id in message_ids],
     )
 
 

@@ -1,0 +1,85 @@
+"""Long polling: getUpdates in a loop, for development and for hosts without a public address.
+
+    poller = Poller(fetch, process, sleep)
+    poller.start()          # a task of its own
+    await poller.stop()     # a batch being answered is finished first
+
+The offset moves past an update only once it is answered and committed, so after a crash or a
+transient failure it is fetched again (and the store drops what was already done). One chat's
+updates are answered in order, different chats side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: bot.channels.telegram is the one module importing it
+    from telegram import Update
+
+logger = logging.getLogger(__name__)
+
+Fetch = Callable[[int | None], Awaitable[Sequence["Update"]]]
+Process = Callable[["Update"], Awaitable[bool]]  # False: fetch it again later
+Sleep = Callable[[float], Awaitable[object]]
+RETRY_DELAY = 1.0  # seconds after a failed fetch or a batch with an update to fetch again
+
+
+class Poller:
+    def __init__(self, fetch: Fetch, process: Process, sleep: Sleep) -> None:
+        self._fetch = fetch
+        self._process = process
+        self._sleep = sleep
+        self._task: asyncio.Task[None] | None = None
+        self._fetching = False  # waiting on getUpdates: safe to cancel, nothing is lost
+        self._stopping = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        if self._fetching:
+            self._task.cancel()
+        else:
+            self._stopping = True  # let the batch being answered finish
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+
+    async def _run(self) -> None:
+        offset: int | None = None
+        while not self._stopping:
+            self._fetching = True
+            try:
+                updates = await self._fetch(offset)
+            except Exception as exc:
+                logger.warning("polling failed: %s", type(exc).__name__)
+                await self._sleep(RETRY_DELAY)
+                continue
+            finally:
+                self._fetching = False
+            if updates:
+                offset = await self._batch(updates)
+
+    async def _batch(self, updates: Sequence[Update]) -> int:
+        """Answer a batch; returns the next offset: after the batch, or at the first update
+        that must be fetched again."""
+        by_chat: dict[int, list[Update]] = {}
+        for update in updates:
+            chat = update.effective_chat
+            by_chat.setdefault(chat.id if chat else -update.update_id, []).append(update)
+        failed = await asyncio.gather(*(self._in_order(chat) for chat in by_chat.values()))
+        retry = [update_id for update_id in failed if update_id is not None]
+        if retry:
+            await self._sleep(RETRY_DELAY)
+            return min(retry)
+        return max(update.update_id for update in updates) + 1
+
+    async def _in_order(self, updates: list[Update]) -> int | None:
+        for update in updates:
+            if not await self._process(update):
+                return update.update_id
+        return None

@@ -1,0 +1,211 @@
+"""Replies as Telegram messages: HTML text within 4096 characters and inline keyboards.
+
+Plain data only (no ``telegram`` import), so the layout is tested without a bot::
+
+    messages = render(turn.replies, renderer_for(content, locale))
+    messages[0].html        # escaped HTML, at most 4096 characters
+    messages[-1].keyboard   # rows of Key(label, data); data is the engine's button token
+
+Everything the content says is escaped: an editor's ``<`` never breaks a message. A reply
+too long for one message is split between paragraphs, and only when a paragraph alone is too
+long, between lines, then words. Buttons go under the last part of their reply.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.engine.replies import Button, ContactCard, Reply
+from bot.i18n.renderer import Fact, Renderer
+
+MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units after entities are parsed
+MAX_CALLBACK_DATA = 64  # bytes
+MAX_BUTTONS = 100
+MAX_ROW = 8
+# Language names and navigation are short: two to a row. Content options are sentences.
+PER_ROW = {"option": 1, "nav": 2, "language": 2}
+PARAGRAPH = "\n\n"
+# A message must have some text; when a step shows only buttons, they hang under this.
+BUTTONS_ONLY_TEXT = "\u2b07\ufe0f"
+
+
+@dataclass(frozen=True)
+class Key:
+    """An inline button: its label and its callback data (at most 64 bytes)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: HTML text and the keyboard under it (rows of keys)."""
+
+    html: str
+    keyboard: tuple[tuple[Key, ...], ...] = ()
+
+
+def render(replies: Iterable[Reply], renderer: Renderer) -> list[Outgoing]:
+    """Every reply of a turn as the messages that show it, in order."""
+    messages: list[Outgoing] = []
+    for reply in replies:
+        parts = _split(_blocks(reply, renderer))
+        keyboard = keyboard_for(reply.buttons, renderer)
+        if not parts:
+            if not keyboard:
+                continue
+            if messages and not messages[-1].keyboard:
+                # A step with nothing to say: its buttons go under the message before it.
+                messages[-1] = Outgoing(messages[-1].html, keyboard)
+                continue
+            parts = [BUTTONS_ONLY_TEXT]
+        messages.extend(Outgoing(part) for part in parts[:-1])
+        messages.append(Outgoing(parts[-1], keyboard))
+    return messages
+
+
+def keyboard_for(buttons: Sequence[Button], renderer: Renderer) -> tuple[tuple[Key, ...], ...]:
+    """Buttons in rows: options one to a row, languages and navigation two to a row.
+
+    A token longer than Telegram allows cannot be sent at all, so such a button is left
+    out rather than failing the whole message (the engine keeps tokens far shorter).
+    """
+    rows: list[tuple[Key, ...]] = []
+    current: list[Key] = []
+    kind = ""
+    for button in buttons[:MAX_BUTTONS]:
+        if len(button.token.encode()) > MAX_CALLBACK_DATA:
+            continue
+        width = min(PER_ROW.get(button.kind, 1), MAX_ROW)
+        if current and (button.kind != kind or len(current) >= width):
+            rows.append(tuple(current))
+            current = []
+        kind = button.kind
+        current.append(Key(renderer.label(button), button.token))
+    if current:
+        rows.append(tuple(current))
+    return tuple(rows)
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji may count two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def _blocks(reply: Reply, renderer: Renderer) -> list[str]:
+    """The reply as HTML blocks, each fitting one message: text paragraphs, one block per
+    contact card, the "you can also type" note."""
+    blocks: list[str] = []
+    if reply.text is not None:
+        for paragraph in renderer.text(reply.text).split(PARAGRAPH):
+            if paragraph.strip():
+                blocks.extend(html.escape(piece, quote=False) for piece in _fit(paragraph))
+    blocks.extend(card_html(card, renderer) for card in reply.contacts)
+    if reply.expects_text:
+        blocks.append(f"<i>{html.escape(renderer.interface('can_type'), quote=False)}</i>")
+    return blocks
+
+
+def _split(blocks: list[str]) -> list[str]:
+    """Blocks packed into as few messages as fit, joined by blank lines."""
+    messages: list[str] = []
+    for block in blocks:
+        joined = f"{messages[-1]}{PARAGRAPH}{block}" if messages else block
+        if messages and utf16_length(joined) <= MAX_TEXT:
+            messages[-1] = joined
+        else:
+            messages.append(block)
+    return messages
+
+
+def _fit(paragraph: str) -> Iterator[str]:
+    """Pieces of a plain paragraph whose escaped HTML fits a message: whole lines where
+    possible, then whole words, then hard cuts (a 5000-letter word is not a word)."""
+    if _fits(paragraph):
+        yield paragraph
+        return
+    for separator in ("\n", " "):
+        if separator in paragraph:
+            yield from _pack(paragraph.split(separator), separator)
+            return
+    yield from _cut(paragraph)
+
+
+def _pack(pieces: list[str], separator: str) -> Iterator[str]:
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if _fits(candidate):
+            current = candidate
+            continue
+        if current:
+            yield current
+        if _fits(piece):
+            current = piece
+        else:
+            yield from _fit(piece)
+            current = ""
+    if current:
+        yield current
+
+
+def _cut(text: str) -> Iterator[str]:
+    piece: list[str] = []
+    size = 0
+    for char in text:
+        cost = utf16_length(html.escape(char, quote=False))
+        if size + cost > MAX_TEXT:
+            yield "".join(piece)
+            piece, size = [], 0
+        piece.append(char)
+        size += cost
+    if piece:
+        yield "".join(piece)
+
+
+def _fits(plain: str) -> bool:
+    return utf16_length(html.escape(plain, quote=False)) <= MAX_TEXT
+
+
+# --- contact cards -------------------------------------------------------------------------
+
+
+def card_html(card: ContactCard, renderer: Renderer) -> str:
+    """A contact card: the name in bold, one fact a line, web sites as links, the source
+    in italics. Phone numbers and e-mail addresses stay plain text, where Telegram's apps
+    make them tappable (the Bot API has no ``tel:`` links)."""
+    lines = [f"<b>{html.escape(renderer.text(card.name), quote=False)}</b>"]
+    lines.extend(_fact_html(fact) for fact in renderer.card(card))
+    block = "\n".join(lines)
+    if utf16_length(block) > MAX_TEXT:  # a card is never split; a runaway one is cut short
+        block = html.escape(renderer.text(card.name), quote=False)[: MAX_TEXT // 2]
+    return block
+
+
+def _fact_html(fact: Fact) -> str:
+    text = html.escape(fact.text, quote=False)
+    if fact.kind == "source":
+        return f"<i>{text}</i>"
+    if fact.kind == "web" and _is_web_address(fact.value):
+        shown = html.escape(fact.value, quote=False)
+        link = f'<a href="{html.escape(fact.value, quote=True)}">{_display(fact.value)}</a>'
+        return text.replace(shown, link, 1) if shown in text else f"{text}\n{link}"
+    return text
+
+
+def _is_web_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _display(url: str) -> str:
+    """``https://www.example.se/`` -> ``www.example.se``: shorter, and what people read."""
+    parts = urlsplit(url)
+    shown = parts.netloc + (parts.path if parts.path not in ("", "/") else "")
+    return html.escape(shown, quote=False)

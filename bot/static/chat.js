@@ -1,0 +1,377 @@
+// The Lotsen web chat. Plain ES2020, no framework, no build step.
+//
+// Rules this file keeps (see the README's "Web chat" section):
+// - every text from the server or the person is inserted with textContent, never as HTML
+//   (the page's CSP enforces Trusted Types, so an HTML sink would throw);
+// - text carries dir="auto": a message not yet translated (shown in the source language)
+//   or typed in another script keeps its own direction inside a right-to-left page;
+// - the only thing stored is the session token, in sessionStorage (gone when the tab closes);
+// - the quick exit (button, or Shift pressed three times) forgets the session on the server,
+//   clears the tab's storage and replaces the page, so Back does not return to it.
+"use strict";
+
+(() => {
+  const SESSION_KEY = "lotsen.session";
+  const EXPLAINED_KEY = "lotsen.exitExplained";
+  const SHIFT_PRESSES = 3;
+  const SHIFT_WINDOW_MS = 2000;
+  const SAFE_LINK = /^(https?:|tel:|mailto:)/i;
+
+  const byId = (id) => document.getElementById(id);
+  const exitLink = byId("quick-exit");
+  const log = byId("log");
+  const choices = byId("choices");
+  const hint = byId("hint");
+  const status = byId("status");
+  const form = byId("composer");
+  const input = byId("message");
+  const languageMenu = byId("language");
+
+  let session = readSession();
+  let words = {};
+  let busy = false;
+  let leaving = false;
+
+  // --- storage: sessionStorage only, and tolerate its absence (private modes, policies) ---
+
+  function readSession() {
+    try {
+      return sessionStorage.getItem(SESSION_KEY);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function writeSession(value) {
+    session = value;
+    try {
+      if (value) sessionStorage.setItem(SESSION_KEY, value);
+      else sessionStorage.removeItem(SESSION_KEY);
+    } catch (_) {
+      // Without storage the conversation still works for as long as the page is open.
+    }
+  }
+
+  // --- quick exit ---------------------------------------------------------------------------
+
+  function quickExit(event) {
+    if (event) event.preventDefault();
+    if (leaving) return;
+    leaving = true;
+    const token = session || readSession();
+    if (token) forgetOnServer(token);
+    try {
+      sessionStorage.clear();
+    } catch (_) {
+      // Nothing to clear.
+    }
+    // Empty the page first, so a snapshot kept by the browser shows nothing.
+    document.title = "";
+    document.body.replaceChildren();
+    leave(exitLink.href);
+  }
+
+  // Replace the whole window, also when the chat is embedded in another site's <iframe>:
+  // the host page can show what the person was looking for too. A frame may replace its top
+  // window's location when the person has just pressed something; where that is refused
+  // (a sandboxed frame), at least the frame itself leaves.
+  function leave(url) {
+    if (window.top !== window.self) {
+      try {
+        window.top.location.replace(url);
+      } catch (_) {
+        // Not allowed: fall through.
+      }
+    }
+    window.location.replace(url);
+  }
+
+  function forgetOnServer(token) {
+    const body = JSON.stringify({ session: token });
+    // A beacon is sent even while the page unloads. text/plain keeps it a simple request.
+    const sent = navigator.sendBeacon && navigator.sendBeacon("/api/forget", new Blob([body], { type: "text/plain" }));
+    if (!sent) {
+      fetch("/api/forget", { method: "POST", body, keepalive: true, credentials: "omit" }).catch(() => {});
+    }
+  }
+
+  let shiftTimes = [];
+  function onKeyDown(event) {
+    // Shift pressed three times in a row (GOV.UK's "Exit this page"); any other key in
+    // between starts the count again, so typing capital letters never triggers it.
+    if (event.key !== "Shift") {
+      shiftTimes = [];
+      return;
+    }
+    if (event.repeat) return;
+    const now = Date.now();
+    shiftTimes = shiftTimes.filter((t) => now - t < SHIFT_WINDOW_MS);
+    shiftTimes.push(now);
+    if (shiftTimes.length >= SHIFT_PRESSES) quickExit(null);
+  }
+
+  function explainExitOnce() {
+    let explained = false;
+    try {
+      explained = sessionStorage.getItem(EXPLAINED_KEY) === "1";
+    } catch (_) {
+      explained = false;
+    }
+    const note = byId("exit-note");
+    if (explained) return;
+    note.hidden = false;
+    byId("exit-note-ok").addEventListener("click", () => {
+      note.hidden = true;
+      try {
+        sessionStorage.setItem(EXPLAINED_KEY, "1");
+      } catch (_) {
+        // Then it is explained again next time, which is no harm.
+      }
+      input.focus();
+    });
+  }
+
+  // --- talking to the server ----------------------------------------------------------------
+
+  async function post(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+    let data = null;
+    if (response.status !== 204) {
+      data = await response.json().catch(() => null);
+    }
+    return { status: response.status, data };
+  }
+
+  async function ensureSession() {
+    if (session) return session;
+    const { status: code, data } = await post("/api/session", {});
+    if (code !== 201 || !data || typeof data.session !== "string") throw new Error("session");
+    writeSession(data.session);
+    return session;
+  }
+
+  function localeHint() {
+    return (navigator.languages || [navigator.language || ""]).join(",").slice(0, 200);
+  }
+
+  // Send one event; `echo` is what to show as the person's own message (a button's label
+  // or what they typed), shown only on this page.
+  async function send(event, echo, focusAfter) {
+    if (busy || leaving) return false;
+    busy = true;
+    setStatus("");
+    try {
+      await ensureSession();
+      let answer = await post("/api/event", { session, locale_hint: localeHint(), ...event });
+      if (answer.status === 400 && answer.data && answer.data.error === "bad_session") {
+        writeSession(null);
+        await ensureSession();
+        answer = await post("/api/event", { session, locale_hint: localeHint(), ...event });
+      }
+      if (answer.status === 429) {
+        setStatus(words.web_slow_down);
+        return false;
+      }
+      if (answer.status !== 200 || !answer.data) {
+        setStatus(words.web_error);
+        return false;
+      }
+      const previous = log.lastElementChild;
+      if (echo) addOwnMessage(echo);
+      show(answer.data, focusAfter, previous);
+      return true;
+    } catch (_) {
+      setStatus(words.web_error);
+      return false;
+    } finally {
+      busy = false;
+    }
+  }
+
+  // --- showing what the server says ---------------------------------------------------------
+
+  // `previous` is the last message before this turn's, if any.
+  function show(data, focusAfter, previous) {
+    applyLocale(data);
+    const buttons = [];
+    for (const reply of data.replies) {
+      if (reply.text || reply.cards.length) log.append(botMessage(reply));
+      buttons.push(...reply.buttons);
+    }
+    const expectsText = data.replies.some((reply) => reply.expects_text);
+    showChoices(buttons);
+    hint.textContent = expectsText ? words.can_type || "" : "";
+    hint.hidden = !expectsText;
+    if (data.forgotten) writeSession(null);
+    // Reading starts at the first new message, not at the last: a long answer is read from
+    // its beginning. The first answer of all leaves the page at its top, where the quick
+    // exit is explained.
+    const first = previous ? previous.nextElementSibling : null;
+    if (first) first.scrollIntoView({ block: "start" });
+    const next = choices.firstElementChild;
+    if (focusAfter === "keyboard" && next) {
+      // From the keyboard, the focus goes to the first new button and into view with it.
+      next.focus();
+    } else if (focusAfter === "pointer" && next) {
+      next.focus({ preventScroll: true });
+    } else if (focusAfter === "input") {
+      input.focus({ preventScroll: true });
+    }
+  }
+
+  function applyLocale(data) {
+    words = data.interface || words;
+    const root = document.documentElement;
+    root.lang = data.lang;
+    root.dir = data.dir;
+    for (const element of document.querySelectorAll("[data-text]")) {
+      const text = words[element.dataset.text];
+      if (typeof text === "string") element.textContent = text;
+    }
+    for (const element of document.querySelectorAll("[data-placeholder]")) {
+      const text = words[element.dataset.placeholder];
+      if (typeof text === "string") element.placeholder = text;
+    }
+    if (typeof words.web_title === "string") document.title = words.web_title;
+    fillLanguageMenu(data);
+  }
+
+  function fillLanguageMenu(data) {
+    const options = data.languages.map((language) => {
+      const option = document.createElement("option");
+      option.value = language.token;
+      option.textContent = language.name;
+      option.lang = language.lang;
+      option.dir = language.dir;
+      option.selected = language.code === data.locale;
+      return option;
+    });
+    languageMenu.replaceChildren(...options);
+    // A menu with one language in it is no choice: show it only when there are two.
+    byId("language-menu").hidden = options.length < 2;
+  }
+
+  function botMessage(reply) {
+    const article = document.createElement("article");
+    article.className = "message bot";
+    const who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = (words.web_bot || "Lotsen") + ": ";
+    article.append(who);
+    if (reply.text) {
+      const text = document.createElement("p");
+      text.dir = "auto";
+      text.textContent = reply.text;
+      article.append(text);
+    }
+    for (const card of reply.cards) article.append(contactCard(card));
+    return article;
+  }
+
+  function contactCard(card) {
+    const section = document.createElement("section");
+    section.className = "card";
+    const name = document.createElement("h2");
+    name.dir = "auto";
+    name.textContent = card.name;
+    const facts = document.createElement("ul");
+    for (const fact of card.facts) {
+      const item = document.createElement("li");
+      item.className = "fact fact-" + fact.kind;
+      item.dir = "auto";
+      if (typeof fact.href === "string" && SAFE_LINK.test(fact.href)) {
+        const link = document.createElement("a");
+        link.href = fact.href;
+        link.textContent = fact.text;
+        if (fact.kind === "web") {
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+        }
+        item.append(link);
+      } else {
+        item.textContent = fact.text;
+      }
+      facts.append(item);
+    }
+    section.append(name, facts);
+    return section;
+  }
+
+  function addOwnMessage(text) {
+    const article = document.createElement("article");
+    article.className = "message own";
+    const who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = (words.web_you || "Du") + ": ";
+    const body = document.createElement("p");
+    body.dir = "auto";
+    body.textContent = text;
+    article.append(who, body);
+    log.append(article);
+  }
+
+  function showChoices(buttons) {
+    const elements = buttons.map((button) => {
+      const element = document.createElement("button");
+      element.type = "button";
+      element.className = "choice choice-" + button.kind + (button.action ? " action-" + button.action : "");
+      element.dir = "auto";
+      element.textContent = button.label;
+      if (button.lang) element.lang = button.lang;
+      element.addEventListener("click", (click) => {
+        // A click from Enter or Space has no pointer position: detail is 0.
+        const how = click.detail === 0 ? "keyboard" : "pointer";
+        send({ type: "choice", token: button.token }, button.label, how);
+      });
+      return element;
+    });
+    choices.replaceChildren(...elements);
+  }
+
+  function setStatus(text) {
+    status.textContent = text || "";
+  }
+
+  // --- the person's input -------------------------------------------------------------------
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    let sent;
+    if (text.startsWith("/") && text.length > 1) {
+      const [name, ...rest] = text.slice(1).split(" ");
+      sent = send({ type: "command", name: name.slice(0, 32), arg: rest.join(" ").slice(0, 64) }, text, "input");
+    } else {
+      sent = send({ type: "text", text }, text, "input");
+    }
+    if (await sent) input.value = "";
+  }
+
+  function onLanguage() {
+    const option = languageMenu.selectedOptions[0];
+    if (option) send({ type: "choice", token: option.value }, null, null);
+  }
+
+  function start() {
+    exitLink.addEventListener("click", quickExit);
+    document.addEventListener("keydown", onKeyDown, true);
+    form.addEventListener("submit", onSubmit);
+    languageMenu.addEventListener("change", onLanguage);
+    for (const element of document.querySelectorAll("[data-text]")) {
+      words[element.dataset.text] = element.textContent;
+    }
+    words.web_error = status.dataset.error;
+    words.web_slow_down = status.dataset.slowDown;
+    explainExitOnce();
+    send({ type: "start" }, null, null);
+  }
+
+  start();
+})();

@@ -1,0 +1,100 @@
+"""`lotsen serve` and the server without Telegram: what `make run` starts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.cli import main
+from bot.server import create_app
+from bot.settings import Settings, SettingsError
+from tests.engine_fixtures import CONTENT
+from tests.fake_bot_api import FakeBotApi
+from tests.storage_fixtures import run
+from tests.telegram_fixtures import TOKEN, telegram_server
+from tests.telegram_fixtures import settings as telegram_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), telegram=None)
+
+
+def test_without_a_token_the_server_serves_the_web_chat_health_and_metrics(
+    tmp_path: Path,
+) -> None:
+    async def main_() -> tuple[int, int, int, int, str]:
+        app = await create_app(_settings(tmp_path), lambda: CONTENT)
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            health = (await client.get("/healthz")).status
+            metrics = (await client.get("/metrics")).status
+            webhook = (await client.post("/telegram/webhook", json={})).status
+            page = await client.get("/")
+            policy = page.headers.get("Content-Security-Policy", "")
+        return health, metrics, webhook, page.status, policy
+
+    health, metrics, webhook, page, policy = run(main_())
+    assert (health, metrics, webhook, page) == (200, 200, 404, 200)
+    assert "default-src 'self'" in policy
+
+
+def test_the_server_module_does_not_load_telegram_until_a_token_asks_for_it() -> None:
+    code = "import sys, bot.server, bot.cli; print('telegram' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_serve_refuses_to_start_with_content_errors_and_prints_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOTSEN_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("LOTSEN_DATABASE", str(tmp_path / "db"))
+    monkeypatch.setenv("LOTSEN_CONTENT", str(tmp_path / "nothing-here"))
+    assert main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert "error missing-file" in err and "run `lotsen validate" in err
+
+
+def test_serve_refuses_a_bad_setting_and_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOTSEN_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("PORT", "http")
+    assert main(["serve"]) == 2
+    assert "PORT has value 'http'" in capsys.readouterr().err
+
+
+def test_the_procfile_runs_the_server() -> None:
+    assert (ROOT / "Procfile").read_text() == "web: lotsen serve\n"
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("reject_token", "Telegram rejected TELEGRAM_BOT_TOKEN. Copy it again from @BotFather."),
+        ("refuse_webhook", "Telegram refused TELEGRAM_WEBHOOK_URL"),
+    ],
+)
+def test_a_token_or_address_telegram_refuses_stops_the_start_with_a_clear_message(
+    tmp_path: Path, setup: str, message: str
+) -> None:
+    fake = FakeBotApi()
+    setattr(fake, setup, True)
+
+    async def main_() -> None:
+        async with telegram_server(tmp_path, fake=fake):
+            pass
+
+    with pytest.raises(SettingsError) as error:
+        run(main_())
+    assert message in str(error.value)
+    assert TOKEN not in "".join(traceback.format_exception(error.value))

@@ -1,0 +1,98 @@
+"""Settings from the environment: defaults for `make run`, and mistakes named clearly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+KEY = "k" * 40
+TOKEN = "123456:ABC-def_ghi"
+
+
+def _env(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {"LOTSEN_SECRET_KEY": KEY, "LOTSEN_DATABASE": str(tmp_path / "db"), **values}
+
+
+def test_defaults_serve_locally_without_telegram(tmp_path: Path) -> None:
+    settings = Settings.from_env(_env(tmp_path))
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert settings.content == Path("content") and settings.telegram is None
+    assert settings.min_language_coverage == 90.0
+    assert settings.session_ttl.total_seconds() == 86400
+
+
+def test_a_token_turns_telegram_on_in_polling_mode_with_a_derived_secret(tmp_path: Path) -> None:
+    telegram = Settings.from_env(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)).telegram
+    assert telegram is not None
+    assert telegram.webhook_url is None and telegram.protect_content is True
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,256}", telegram.webhook_secret)
+    again = Settings.from_env(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)).telegram
+    assert again is not None and again.webhook_secret == telegram.webhook_secret
+    other = Settings.from_env(
+        _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, LOTSEN_SECRET_KEY="j" * 40)
+    ).telegram
+    assert other is not None and other.webhook_secret != telegram.webhook_secret
+
+
+def test_webhook_mode_and_its_options(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.se/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET="my_secret-1",
+        TELEGRAM_API_BASE_URL="http://127.0.0.1:8081/bot",
+        TELEGRAM_PROTECT_CONTENT="no",
+        HOST="0.0.0.0",
+        PORT="443",
+    )
+    settings = Settings.from_env(env)
+    assert settings.telegram is not None
+    assert settings.telegram.webhook_secret == "my_secret-1"
+    assert settings.telegram.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.telegram.protect_content is False
+    assert (settings.host, settings.port) == ("0.0.0.0", 443)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"PORT": "eighty"}, "PORT has value 'eighty'. Use a port number from 1 to 65535."),
+        ({"PORT": "70000"}, "PORT has value '70000'"),
+        ({"LOTSEN_MIN_LANGUAGE_COVERAGE": "120"}, "a percentage from 0 to 100"),
+        ({"LOTSEN_SESSION_TTL": "-5"}, "LOTSEN_SESSION_TTL has value '-5'"),
+        ({"LOTSEN_SECRET_KEY": "short"}, "LOTSEN_SECRET_KEY is 5 characters long"),
+        ({"TELEGRAM_BOT_TOKEN": "not a token"}, "TELEGRAM_BOT_TOKEN does not look like"),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "http://x.se/hook"},
+            "Telegram delivers only to https://",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "spaces are bad"},
+            "A-Z, a-z, 0-9, _ and -",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PROTECT_CONTENT": "maybe"},
+            "TELEGRAM_PROTECT_CONTENT has value 'maybe'. Not a valid flag; use one of: 1, true",
+        ),
+    ],
+)
+def test_a_bad_value_is_named_with_what_would_be_valid(
+    tmp_path: Path, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env(_env(tmp_path, **values))
+    assert message in str(error.value)
+
+
+def test_secrets_are_never_echoed(tmp_path: Path) -> None:
+    for values in (
+        {"TELEGRAM_BOT_TOKEN": "12345 secret-ish"},
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "secret with spaces"},
+    ):
+        with pytest.raises(SettingsError) as error:
+            Settings.from_env(_env(tmp_path, **values))
+        assert "secret" not in str(error.value).replace("TELEGRAM_WEBHOOK_SECRET", "")

@@ -1,0 +1,405 @@
+"""The web chat in a real browser: Playwright driving Debian's Chromium against the chat served
+on 127.0.0.1. Screenshots of each language land in tests/artifacts/ (not committed).
+
+CI installs the ``chromium`` package (.ci/run); without it, or without the ``playwright``
+package, these tests skip and say which is missing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.channels.web import WebSettings
+from bot.engine import Phrase
+from bot.flows.model import Content
+from bot.i18n.renderer import renderer_for
+from tests.engine_fixtures import CONTENT
+from tests.storage_fixtures import Clock
+from tests.web_fixtures import NEUTRAL_PATH, NEUTRAL_TEXT, LiveServer, path_to
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Dialog, Page, ViewportSize
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # The embedding tests put the chat (on 127.0.0.1) in a made-up public site's <iframe>;
+    # Chromium's Local Network Access checks would refuse a public page framing a loopback
+    # address, which a real deployment never does.
+    "--disable-features=LocalNetworkAccessChecks",
+]
+PHONE: ViewportSize = {"width": 390, "height": 844}
+TIMEOUT_MS = 8000
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="no browser: no Chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+    pytest.mark.skipif(
+        sync_playwright is None,
+        reason="no playwright: pip install -e '.[test]' installs it",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    content: Content
+    clock: Callable[[], datetime]
+    social: str  # the step that explains social services
+
+
+def _social_step(content: Content) -> str:
+    flow = content.flows.get("social") or next(
+        (
+            flow
+            for flow in content.flows.values()
+            if "social" in flow.id or "socialtjänst" in flow.title.lower()
+        ),
+        None,
+    )
+    assert flow is not None, "the pack has no flow about social services (flows/social.yaml)"
+    return flow.start
+
+
+def _real_pack(min_coverage: float | None = None) -> Pack:
+    from bot.cli import min_language_coverage
+    from bot.flows.loader import load_pack
+
+    if not (ROOT / "content" / "lotsen.yaml").is_file():
+        pytest.skip("content/ has no pack yet (content/lotsen.yaml is missing)")
+    coverage = min_language_coverage() if min_coverage is None else min_coverage
+    result = load_pack(ROOT / "content", today=date.today(), min_coverage=coverage)
+    assert result.content is not None, "\n".join(p.format() for p in result.errors)
+    content = result.content
+    return Pack("content", content, lambda: datetime.now(UTC), _social_step(content))
+
+
+@pytest.fixture(params=["fixture", "content"])
+def pack(request: pytest.FixtureRequest) -> Pack:
+    if request.param == "content":
+        return _real_pack()
+    return Pack("fixture", CONTENT, Clock(), "social.intro")
+
+
+@pytest.fixture(params=["fixture", "content"])
+def every_language(request: pytest.FixtureRequest) -> Pack:
+    """As ``pack``, with every catalog offered however much of it is translated yet."""
+    if request.param == "content":
+        return _real_pack(min_coverage=0)
+    return Pack("fixture", CONTENT, Clock(), "social.intro")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert sync_playwright is not None
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=15000
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    with LiveServer(tmp_path / "db", CONTENT, clock=Clock()) as live:
+        yield live
+
+
+OpenChat = Callable[..., "Page"]
+
+
+@pytest.fixture
+def open_chat(browser: Browser) -> Iterator[OpenChat]:
+    """A fresh tab (its own sessionStorage) on the chat; it fails the test on any error the
+    page reports, a CSP violation included."""
+    contexts = []
+    errors: list[str] = []
+
+    def open_(live: LiveServer, locale: str = "sv-SE", scale: float = 1) -> Page:
+        context = browser.new_context(locale=locale, viewport=PHONE, device_scale_factor=scale)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if message.type == "error" else None,
+        )
+        page.goto(live.url + "/")
+        expect(page.locator("#log .message.bot").first).to_be_visible()
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+def _token(page: Page) -> str:
+    token = page.evaluate("sessionStorage.getItem('lotsen.session')")
+    assert isinstance(token, str)
+    return token
+
+
+def _expected(content: Content, ref: str) -> str:
+    """The first thing said on arriving at ``ref`` (following ``next``), in the source
+    language, as far as its first placeholder."""
+    seen: set[str] = set()
+    while ref not in seen:
+        seen.add(ref)
+        step = content.steps[ref]
+        if step.say:
+            return step.say[0].split("{", 1)[0].strip()
+        if step.next is None:
+            break
+        ref = step.next
+    raise AssertionError(f"nothing is said at {ref}")
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+# --- a conversation ------------------------------------------------------------------------
+
+
+def _press_the_way(page: Page, content: Content, target: str, locale: str) -> None:
+    """Press the buttons from the start to ``target``, by their labels in ``locale``."""
+    renderer = renderer_for(content, locale)
+    for msgid in path_to(content, target):
+        label = renderer.text(Phrase(msgid))
+        page.locator("#choices").get_by_role("button", name=label, exact=True).click()
+        expect(page.locator("#log .message.own p").last).to_have_text(label)
+
+
+def test_a_swedish_conversation_reaches_the_social_services_explanation(
+    tmp_path: Path, open_chat: OpenChat, pack: Pack
+) -> None:
+    with LiveServer(tmp_path / "db", pack.content, clock=pack.clock) as live:
+        page = open_chat(live, locale="sv-SE")
+        assert page.get_attribute("html", "lang") == "sv"
+        _press_the_way(page, pack.content, pack.social, "sv")
+        expect(page.locator("#log")).to_contain_text(_expected(pack.content, pack.social))
+
+
+def test_switching_to_arabic_turns_the_page_right_to_left(
+    server: LiveServer, open_chat: OpenChat
+) -> None:
+    page = open_chat(server)
+    assert page.get_attribute("html", "dir") == "ltr"
+    ltr_exit = page.locator("#quick-exit").bounding_box()
+    page.select_option("#language", label="العربية")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("#language")).to_have_value("l.ar")
+    # Mirrored: the quick exit moves from the right edge to the left, and Lotsen's messages
+    # from the left to the right.
+    rtl_exit = page.locator("#quick-exit").bounding_box()
+    message = page.locator("#log .message.bot").last.bounding_box()
+    assert ltr_exit is not None and rtl_exit is not None and message is not None
+    width = PHONE["width"]
+    assert ltr_exit["x"] + ltr_exit["width"] > width - 20 and ltr_exit["x"] > 20
+    assert rtl_exit["x"] < 20 and rtl_exit["x"] + rtl_exit["width"] < width - 20
+    assert message["x"] + message["width"] > width - 20 and message["x"] > 20
+    page.select_option("#language", label="Svenska")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+
+
+# --- the quick exit ------------------------------------------------------------------------
+
+
+def _assert_left_and_forgotten(page: Page, live: LiveServer, key: str) -> None:
+    page.wait_for_url(f"**{NEUTRAL_PATH}")
+    expect(page.locator("body")).to_have_text(NEUTRAL_TEXT)
+    assert page.evaluate("sessionStorage.length") == 0
+    assert _wait_until(lambda: key not in live.session_keys()), "the session is still stored"
+    # The chat was replaced in the history, not left behind it: Back does not return to it.
+    page.go_back()
+    assert not page.url.startswith(live.url + "/?") and page.url != live.url + "/"
+
+
+def test_the_quick_exit_button_leaves_and_forgets(server: LiveServer, open_chat: OpenChat) -> None:
+    page = open_chat(server)
+    key = server.key(_token(page))
+    assert key in server.session_keys()
+    page.locator("#quick-exit").click()
+    _assert_left_and_forgotten(page, server, key)
+
+
+def test_shift_pressed_three_times_leaves_and_forgets(
+    server: LiveServer, open_chat: OpenChat
+) -> None:
+    page = open_chat(server)
+    key = server.key(_token(page))
+    # Capital letters while typing are Shift presses too, with other keys between: no exit.
+    page.locator("#message").focus()
+    for letter in "HJA":
+        page.keyboard.press(f"Shift+{letter}")
+    assert page.url == server.url + "/"
+    page.locator("#message").fill("")
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    _assert_left_and_forgotten(page, server, key)
+
+
+def test_the_quick_exit_is_explained_once_before_first_use(
+    server: LiveServer, open_chat: OpenChat
+) -> None:
+    page = open_chat(server)
+    note = page.locator("#exit-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Det raderar inte din webbhistorik")
+    note.get_by_role("button").click()
+    expect(note).to_be_hidden()
+    expect(page.locator("#message")).to_be_focused()
+    page.reload()
+    expect(page.locator("#log .message.bot").first).to_be_visible()
+    expect(page.locator("#exit-note")).to_be_hidden()
+
+
+HOST = "http://kommun.test"  # a made-up site, served by the browser's request routing
+
+
+def _host_page(page: Page, chat_url: str) -> None:
+    """Serve a municipality's page embedding the chat at ``HOST``, without any network."""
+    html = f'<!doctype html><title>Kommunen</title><iframe src="{chat_url}/"></iframe>'
+    page.route(f"{HOST}/**", lambda route: route.fulfill(body=html, content_type="text/html"))
+
+
+def test_an_embedded_chat_works_and_its_quick_exit_leaves_the_whole_window(
+    tmp_path: Path, browser: Browser
+) -> None:
+    settings = WebSettings(exit_url=NEUTRAL_PATH, frame_ancestors=HOST)
+    with LiveServer(tmp_path / "db", CONTENT, clock=Clock(), settings=settings) as live:
+        context = browser.new_context(locale="sv-SE", viewport=PHONE)
+        context.set_default_timeout(TIMEOUT_MS)
+        try:
+            page = context.new_page()
+            _host_page(page, live.url)
+            page.goto(f"{HOST}/")
+            chat = page.frame_locator("iframe")
+            expect(chat.locator("#log .message.bot").first).to_be_visible()
+            frame = page.frames[1]
+            key = live.key(str(frame.evaluate("sessionStorage.getItem('lotsen.session')")))
+            assert key in live.session_keys()
+            chat.locator("#quick-exit").click()
+            page.wait_for_url(f"{live.url}{NEUTRAL_PATH}")
+            assert _wait_until(lambda: key not in live.session_keys())
+        finally:
+            context.close()
+
+
+def test_a_site_not_allowed_to_embed_the_chat_gets_nothing(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        _host_page(page, server.url)
+        page.goto(f"{HOST}/")  # waits for the frame's load too
+        # The browser refused to render the chat in the frame, and said why.
+        assert _wait_until(lambda: any("frame-ancestors 'none'" in text for text in console))
+        assert not page.frames[1].url.startswith(server.url)
+        assert server.session_keys() == set()
+    finally:
+        context.close()
+
+
+# --- safety of what is shown ---------------------------------------------------------------
+
+
+def test_typed_html_shows_as_text_and_runs_nothing(server: LiveServer, open_chat: OpenChat) -> None:
+    page = open_chat(server)
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    attack = '<img src=x onerror="window.__pwned=1;alert(1)">'
+    page.locator("#message").fill(attack)
+    page.locator("#message").press("Enter")
+    own = page.locator("#log .message.own p").last
+    expect(own).to_have_text(attack)
+    expect(page.locator("#message")).to_have_value("")
+    page.wait_for_timeout(300)  # time for an error event of a broken image, were there one
+    assert page.locator("#log img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert dialogs == []
+
+
+def test_keyboard_alone_reaches_an_answer_with_a_visible_focus(
+    tmp_path: Path, open_chat: OpenChat, pack: Pack
+) -> None:
+    with LiveServer(tmp_path / "db", pack.content, clock=pack.clock) as live:
+        page = open_chat(live)
+        for label in path_to(pack.content, pack.social):
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                focused = page.evaluate("document.activeElement.textContent.trim()")
+                if focused == label:
+                    break
+            else:
+                raise AssertionError(f"Tab never reached the button {label!r}")
+            ring = page.evaluate(
+                "(() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, s.outlineWidth]; })()"
+            )
+            assert ring == ["solid", "3px"]
+            page.keyboard.press("Enter")
+            expect(page.locator("#log .message.own p").last).to_have_text(label)
+        expect(page.locator("#log")).to_contain_text(_expected(pack.content, pack.social))
+
+
+# --- screenshots ---------------------------------------------------------------------------
+
+
+def test_screenshots_of_every_language(
+    tmp_path: Path, open_chat: OpenChat, every_language: Pack
+) -> None:
+    """One screenshot per language, on a phone, at the social services explanation, and one
+    of the first screen (with the quick exit explained): look at them
+    (tests/artifacts/web-chat-*.png) after changing the page."""
+    pack = every_language
+    ARTIFACTS.mkdir(exist_ok=True)
+    with LiveServer(tmp_path / "db", pack.content, clock=pack.clock) as live:
+        for language in pack.content.languages:
+            page = open_chat(live, locale=language.code, scale=2)
+            expected_dir = "rtl" if language.rtl else "ltr"
+            expect(page.locator("html")).to_have_attribute("dir", expected_dir)
+            page.screenshot(path=ARTIFACTS / f"web-chat-{pack.name}-{language.code}-first.png")
+            page.locator("#exit-note").get_by_role("button").click()
+            _press_the_way(page, pack.content, pack.social, language.code)
+            page.screenshot(path=ARTIFACTS / f"web-chat-{pack.name}-{language.code}.png")
