@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff check bot tests
 	$(BIN)/mypy
 	$(BIN)/lotsen validate content
+	$(BIN)/lotsen i18n stats --min 100
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
