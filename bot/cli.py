@@ -85,6 +85,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(os.environ)
 
 
+def cmd_directory_report(args: argparse.Namespace) -> int:
+    from bot.directory.commands import cmd_report
+
+    args.content = str(_content_dir(args.content))
+    return cmd_report(args)
+
+
+def cmd_export_hsds(args: argparse.Namespace) -> int:
+    from bot.directory.commands import cmd_export
+
+    args.content = str(_content_dir(args.content))
+    return cmd_export(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lotsen", description="Lotsen: a privacy-first help navigator."
@@ -120,6 +134,25 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--since", type=int, metavar="DAYS", help="the last DAYS days (30)")
     stats.add_argument("--today", metavar="YYYY-MM-DD", help="count up to this day")
     stats.set_defaults(handler=cmd_stats)
+
+    directory = commands.add_parser("directory", help="the directory of services")
+    directory_actions = directory.add_subparsers(
+        dest="directory_command", required=True, metavar="ACTION"
+    )
+    report = directory_actions.add_parser(
+        "report", help="services by age of verification: what to check this month"
+    )
+    report.add_argument("--content", default=None, help="the pack (default: content/)")
+    report.add_argument("--today", metavar="YYYY-MM-DD", help="judge age as of this date")
+    report.add_argument("--months", type=int, default=12, help="stale after (12)")
+    report.set_defaults(handler=cmd_directory_report)
+
+    export = commands.add_parser("export", help="export data in open formats")
+    formats = export.add_subparsers(dest="export_format", required=True, metavar="FORMAT")
+    hsds = formats.add_parser("hsds", help="the directory as Open Referral HSDS 3.0 JSON")
+    hsds.add_argument("out", metavar="OUT_DIR", help="where to write the JSON files")
+    hsds.add_argument("--content", default=None, help="the pack (default: content/)")
+    hsds.set_defaults(handler=cmd_export_hsds)
 
     purge = commands.add_parser("purge", help="delete sessions idle past LOTSEN_SESSION_TTL")
     purge.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")

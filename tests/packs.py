@@ -89,3 +89,39 @@ def write_pack(root: Path, overrides: Mapping[str, str | None] | None = None) ->
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     return root
+
+
+AREAS = """\
+source: SCB
+verified: 2026-11-24
+counties:
+  "04": Södermanlands län
+municipalities:
+  "0480": Nyköping
+  "0484": Eskilstuna
+"""
+
+SERVICES = """\
+services:
+  linje:
+    organization: Exempel
+    name: Stödlinjen
+    description: En stödlinje.
+    topics: [support_line]
+    areas: [SE]
+    web: https://example.se
+    source: example.se
+    verified: 2026-11-22
+    status: active
+  gammal:
+    organization: Exempel
+    name: Den gamla linjen
+    description: Finns inte längre.
+    topics: [support_line]
+    areas: ["0480"]
+    source: example.se
+    verified: 2026-11-22
+    status: inactive
+"""
+
+DIRECTORY = {"directory/areas.yaml": AREAS, "directory/services/lines.yaml": SERVICES}

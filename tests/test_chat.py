@@ -162,3 +162,10 @@ def test_numbers_in_right_to_left_text_keep_their_order() -> None:
     assert arabic.rtl and not swedish.rtl
     assert arabic.text(Phrase("Ring 020-100 200")) == "Ring \u2066020-100 200\u2069"
     assert swedish.text(Phrase("Ring 020-100 200")) == "Ring 020-100 200"
+
+
+def test_times_and_ranges_stay_whole_in_right_to_left_text() -> None:
+    from bot.i18n.renderer import isolate_numbers
+
+    assert isolate_numbers("يُغلق الساعة 12:00.") == "يُغلق الساعة \u206612:00\u2069."
+    assert isolate_numbers("أيام العمل 9\u201312") == "أيام العمل \u20669\u201312\u2069"

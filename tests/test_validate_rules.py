@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.flows.loader import load_pack
-from tests.packs import CONTACTS, EMERGENCY, HOME, PACK, write_pack
+from tests.packs import CONTACTS, DIRECTORY, EMERGENCY, HOME, PACK, write_pack
 
 TODAY = date(2026, 11, 24)
 
@@ -223,6 +223,47 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
         "a label holding an emergency word on a button that does not lead to 112",
         {FLOW: HOME.replace("label: Om tjänsten", "label: Om tjänsten när det är akut")},
         (FLOW, 9, 16, "label-has-trigger"),
+    ),
+    (
+        "a municipality question without a directory",
+        {
+            FLOW: HOME.replace(
+                "    end: true\n",
+                "    ask:\n      store: kommun\n      goto: menu\n      municipality: true\n",
+            )
+        },
+        (FLOW, 13, 3, "no-directory"),
+    ),
+    (
+        "a directory step naming a service that does not exist",
+        {
+            **DIRECTORY,
+            FLOW: HOME.replace(
+                "    end: true\n", "    end: true\n    services:\n      include: [linje, linjen2]\n"
+            ),
+        },
+        (FLOW, 17, 24, "unknown-service"),
+    ),
+    (
+        "a directory step naming an inactive service",
+        {
+            **DIRECTORY,
+            FLOW: HOME.replace(
+                "    end: true\n", "    end: true\n    services:\n      include: [gammal]\n"
+            ),
+        },
+        (FLOW, 17, 17, "inactive-service"),
+    ),
+    (
+        "a directory service verified long ago",
+        {
+            **DIRECTORY,
+            "directory/services/lines.yaml": DIRECTORY["directory/services/lines.yaml"].replace(
+                "verified: 2026-11-22\n    status: active",
+                "verified: 2024-01-02\n    status: active",
+            ),
+        },
+        ("directory/services/lines.yaml", 10, 5, "stale-service"),
     ),
     ("no lotsen.yaml at all", {"lotsen.yaml": None}, ("lotsen.yaml", 1, 1, "missing-file")),
 ]

@@ -181,3 +181,17 @@ def test_the_page_files_are_package_data() -> None:
     assert '"static/*"' in pyproject
     for name in ("index.html", "chat.css", "chat.js", "icon.svg", "globe.svg"):
         assert (STATIC / name).is_file()
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [("m-0480", "m-0480"), ("l-ar_m-0180", "l-ar_m-0180"), ("<script>", ""), ("m 0480", "")],
+)
+def test_a_start_carries_the_pages_preset_only_when_it_is_well_formed(
+    payload: str, expected: str
+) -> None:
+    from bot.channels.web import parse_event
+    from bot.engine import Start
+
+    event = parse_event({"type": "start", "payload": payload}, max_text=100, fallback_hint=None)
+    assert event == Start(payload=expected)

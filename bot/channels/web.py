@@ -301,10 +301,15 @@ def _string(body: Mapping[str, Any], key: str, limit: int, *, default: str | Non
     return value
 
 
+# As a Telegram deep link's (t.me/<bot>?start=...): letters, digits, _ and -, 64 at most. The
+# page passes its own `?start=` on, so a municipality's site can link to /?start=m-0480.
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{0,64}")
+
+
 def parse_event(body: Mapping[str, Any], *, max_text: int, fallback_hint: str | None) -> Event:
     """The Event a request body describes::
 
-    {"type": "start"}                             -> Start()
+    {"type": "start", "payload": "m-0480"}        -> Start(payload="m-0480")
     {"type": "choice", "token": "n.back"}         -> Choice("n.back")
     {"type": "text", "text": "akut"}              -> Text("akut")
     {"type": "command", "name": "language", "arg": "ar"} -> Command("language", "ar")
@@ -315,7 +320,8 @@ def parse_event(body: Mapping[str, Any], *, max_text: int, fallback_hint: str | 
     hint = _string(body, "locale_hint", MAX_HINT, default="") or fallback_hint
     kind = body.get("type")
     if kind == "start":
-        return Start(locale_hint=hint)
+        payload = _string(body, "payload", MAX_TOKEN, default="").strip()
+        return Start(payload=payload if _PAYLOAD.fullmatch(payload) else "", locale_hint=hint)
     if kind == "choice":
         return Choice(_string(body, "token", MAX_TOKEN), locale_hint=hint)
     if kind == "text":

@@ -19,6 +19,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
+from bot.directory.areas import match_municipality
+from bot.directory.model import Area
 from bot.engine import render, tokens, vocabulary
 from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.locales import negotiate
@@ -33,6 +35,7 @@ from bot.engine.replies import Phrase, Reply
 from bot.engine.session import Session
 from bot.flows.model import Ask, Content, Option, Step
 
+MUNICIPALITY = "municipality"  # the variable a preset municipality goes into, as an ask stores it
 MAX_HOPS = 20  # of `next` in a row, and of `moved` renames: content with a loop still ends
 COMMANDS = "/start /menu /back /language /help /112 /privacy /forget"
 EMERGENCY_COMMANDS = frozenset({"112", "emergency", "sos"})
@@ -63,7 +66,8 @@ def step(content: Content, session: Session | None, event: Event, now: datetime)
     and from buttons of any age.
     """
     if _is_start(event):
-        return _start(content, session, event.locale_hint, now)
+        payload = event.payload if isinstance(event, Start) else ""
+        return _start(content, session, event.locale_hint, now, payload)
     if session is None:
         fresh = _new_session(content, None, event.locale_hint, now)
         return _begin(content, fresh, event, now, notes=())
@@ -84,9 +88,34 @@ def _is_start(event: Event) -> bool:
     )
 
 
-def _start(content: Content, session: Session | None, hint: str | None, now: datetime) -> Turn:
-    fresh = _new_session(content, session, hint, now)
+def _start(
+    content: Content, session: Session | None, hint: str | None, now: datetime, payload: str = ""
+) -> Turn:
+    fresh = _new_session(content, session, _payload_language(content, payload) or hint, now)
+    preset = _preset(content, payload)
+    if preset:
+        fresh = replace(fresh, variables={**fresh.variables, **preset})
     return _go(content, fresh, content.start, now, remember=False)
+
+
+def _payload_language(content: Content, payload: str) -> str | None:
+    """``l-ar`` in a deep link's payload: the language the link was made for."""
+    for part in payload.split("_"):
+        kind, _, value = part.partition("-")
+        if kind == "l" and value:
+            return negotiate(content, value)
+    return None
+
+
+def _preset(content: Content, payload: str) -> dict[str, str]:
+    """What a deep link or a web page's ``?start=`` presets: ``m-0480`` is the municipality
+    Nyköping (parts are separated by ``_``: ``l-ar_m-0480``). Unknown parts are ignored."""
+    preset: dict[str, str] = {}
+    for part in payload.split("_"):
+        kind, _, value = part.partition("-")
+        if kind == "m" and content.directory is not None and value in content.directory.areas:
+            preset[MUNICIPALITY] = value
+    return preset
 
 
 def _new_session(content: Content, old: Session | None, hint: str | None, now: datetime) -> Session:
@@ -253,7 +282,7 @@ def _dispatch(content: Content, session: Session, event: Event, now: datetime) -
     if isinstance(event, Command):
         return _command(content, session, event, now)
     if isinstance(event, Start):
-        return _start(content, session, event.locale_hint, now)
+        return _start(content, session, event.locale_hint, now, event.payload)
     if isinstance(event, Unsupported):
         return _notice(content, session, "unsupported")
     return _notice(content, session, "not_understood")
@@ -271,6 +300,15 @@ def _choice(content: Content, session: Session, event: Choice, now: datetime) ->
         option = _pressed(content, session, token)
         if option is not None:
             return _take(content, session, option, now)
+    if isinstance(token, tokens.AnswerToken):
+        current = _current(content, session)
+        ask = current.ask
+        fresh = (
+            token.version == tokens.version_prefix(content.version)
+            and token.step_hash == tokens.step_hash(current.ref)
+        )
+        if fresh and ask is not None and _acceptable(content, ask, token.value):
+            return _answered(content, session, ask, token.value, now)
     stale = Reply(_text(content, "stale_button"))
     return Turn(session, (stale, *_show(content, session, now)))
 
@@ -306,11 +344,16 @@ def _typed(content: Content, session: Session, typed: str, now: datetime) -> Tur
     if labelled is not None:
         return _take(content, session, labelled, now)
     ask = current.ask
-    if ask is not None:
+    if ask is not None and ask.municipality:
+        found = _municipalities(content, typed)
+        if len(found) == 1:
+            return _answered(content, session, ask, found[0].code, now)
+        if found:
+            return Turn(session, (render.candidates(content, current, session, found),))
+    elif ask is not None:
         value = _answer(content, locale, ask, typed)
         if value is not None:
-            answered = replace(session, variables={**session.variables, ask.store: value})
-            return _go(content, answered, ask.goto, now, remember=True)
+            return _answered(content, session, ask, value, now)
     if ask is None or not ask.number:
         numbered = match_ordinal(len(visible), typed)
         if numbered is not None:
@@ -331,6 +374,24 @@ def _labelled(
     ]
     index = match_label([label for _, label in flat], typed)
     return None if index is None else flat[index][0]
+
+
+def _answered(content: Content, session: Session, ask: Ask, value: str, now: datetime) -> Turn:
+    answered = replace(session, variables={**session.variables, ask.store: value})
+    return _go(content, answered, ask.goto, now, remember=True)
+
+
+def _municipalities(content: Content, typed: str) -> list[Area]:
+    if content.directory is None:
+        return []
+    return match_municipality(content.directory, typed)
+
+
+def _acceptable(content: Content, ask: Ask, value: str) -> bool:
+    """Whether ``value`` is one an answer button of this question may carry."""
+    if ask.municipality:
+        return content.directory is not None and value in content.directory.areas
+    return value in ask.values
 
 
 def _answer(content: Content, locale: str | None, ask: Ask, typed: str) -> str | None:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from bot.directory import phones
+from bot.directory.hours import opening
+from bot.directory.model import Area, Service
 from bot.engine import tokens
 from bot.engine.replies import Button, ContactCard, Phrase, Reply
 from bot.engine.session import Session
@@ -26,8 +29,8 @@ def step_replies(
         contact_card(content, content.contacts[ref], now)
         for ref in step.contacts
         if ref in content.contacts
-    )
-    params = dict(session.variables)
+    ) + service_cards(content, step, session, now)
+    params = parameters(content, session)
     messages: list[Phrase | None] = [Phrase(msgid, params) for msgid in step.say]
     if not messages and (cards or resting):
         messages = [None]
@@ -38,6 +41,78 @@ def step_replies(
         if resting:
             replies[-1] = with_buttons(replies[-1], content, step, session)
     return tuple(replies)
+
+
+def parameters(content: Content, session: Session) -> dict[str, str]:
+    """The values a message may show: the session's variables, and for a variable holding a
+    municipality's code, its name as ``{<variable>_name}`` (``{municipality_name}``)."""
+    params = dict(session.variables)
+    if content.directory is not None:
+        for name, value in session.variables.items():
+            area = content.directory.area(value)
+            if area is not None:
+                params[f"{name}_name"] = area.name
+    return params
+
+
+def service_cards(
+    content: Content, step: Step, session: Session, now: datetime
+) -> tuple[ContactCard, ...]:
+    """The directory's services for a directory step: those named first, then by topic for
+    the person's municipality (local, county, national), each once."""
+    query, directory = step.services, content.directory
+    if query is None or directory is None:
+        return ()
+    named = [directory.services[i] for i in query.include if i in directory.services]
+    found = directory.for_area(query.topics, session.variables.get(query.area))
+    chosen = list(dict.fromkeys([*named, *found]))
+    return tuple(service_card(content, service, now) for service in chosen)
+
+
+def service_card(content: Content, service: Service, now: datetime) -> ContactCard:
+    """A service as a card. Facts verified longer ago than the pack allows, or of a service
+    not active, are not shown as fact: its web site and the ``unverified_contact`` note."""
+    fresh = (now.date() - service.verified).days <= content.stale_after_days
+    if not fresh or service.status != "active":
+        return ContactCard(
+            id=service.id,
+            name=Phrase(service.name),
+            source=service.source,
+            verified=service.verified,
+            verified_ok=False,
+            web=service.web,
+            unverified=text(content, "unverified_contact", {"web": service.web or ""}),
+        )
+    hours = service.schedule.note if service.schedule is not None else None
+    return ContactCard(
+        id=service.id,
+        name=Phrase(service.name),
+        source=service.source,
+        verified=service.verified,
+        verified_ok=True,
+        what=_phrase(service.description),
+        phone=phones.display(service.phones[0].number) if service.phones else None,
+        web=service.web,
+        hours=_phrase(hours),
+        anonymity=_phrase(service.anonymity),
+        email=service.email,
+        opening=opening(service.schedule, now) if service.schedule is not None else None,
+        what_happens=_phrase(service.what_happens),
+    )
+
+
+def candidates(content: Content, step: Step, session: Session, areas: list[Area]) -> Reply:
+    """Several municipalities fit what was typed: one button each (their names, as they
+    are), then the step's own buttons."""
+    answers = tuple(
+        Button(tokens.answer_token(content.version, step.ref, area.code), Phrase(area.name))
+        for area in areas
+    )
+    return Reply(
+        text(content, "choose_municipality"),
+        buttons=answers + buttons(content, step, session),
+        expects_text=True,
+    )
 
 
 def with_buttons(reply: Reply, content: Content, step: Step, session: Session) -> Reply:

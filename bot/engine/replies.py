@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from bot.directory.hours import Opening
+
 
 @dataclass(frozen=True)
 class Phrase:
@@ -54,6 +56,8 @@ class ContactCard:
     anonymity: Phrase | None = None
     unverified: Phrase | None = None
     email: str | None = None
+    opening: Opening | None = None  # open now and until when, or when it opens next
+    what_happens: Phrase | None = None  # who gets to know what you say there
 
 
 @dataclass(frozen=True)

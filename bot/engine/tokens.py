@@ -44,11 +44,21 @@ class LanguageToken:
 
 
 @dataclass(frozen=True)
+class AnswerToken:
+    """An answer offered as a button (a municipality among several candidates): ``value``
+    is stored as the step's ``ask`` would store it."""
+
+    version: str
+    step_hash: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Stale:
     """A token that means nothing (any more): garbage, too long, an unknown kind."""
 
 
-Token = OptionToken | NavToken | LanguageToken | Stale
+Token = OptionToken | AnswerToken | NavToken | LanguageToken | Stale
 
 
 def step_hash(ref: str) -> str:
@@ -63,6 +73,11 @@ def version_prefix(version: str) -> str:
 def option_token(version: str, ref: str, index: int) -> str:
     """``option_token("1a2b3c4d5e", "home.menu", 2)`` -> ``"o.1a2b3c4d.<hash>.2"``."""
     return f"o.{version_prefix(version)}.{step_hash(ref)}.{index}"
+
+
+def answer_token(version: str, ref: str, value: str) -> str:
+    """``answer_token("1a2b3c4d5e", "talk.where", "0480")`` -> ``"a.1a2b3c4d.<hash>.0480"``."""
+    return f"a.{version_prefix(version)}.{step_hash(ref)}.{value}"
 
 
 def nav_token(action: str) -> str:
@@ -90,7 +105,21 @@ def parse(token: str) -> Token:
         return LanguageToken(rest)
     if kind == "o":
         return _parse_option(rest)
+    if kind == "a":
+        return _parse_answer(rest)
     return Stale()
+
+
+def _parse_answer(rest: str) -> Token:
+    parts = rest.split(".")
+    if len(parts) != 3:
+        return Stale()
+    version, hashed, value = parts
+    if not version or len(hashed) != HASH_CHARS or not value:
+        return Stale()
+    if not all(c.isalnum() or c in "_-" for c in value):
+        return Stale()
+    return AnswerToken(version, hashed, value)
 
 
 def _parse_option(rest: str) -> Token:

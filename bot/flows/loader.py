@@ -20,6 +20,8 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from bot.directory.loader import load_directory
+from bot.directory.model import Directory
 from bot.flows import schema
 from bot.flows.model import (
     Ask,
@@ -31,6 +33,7 @@ from bot.flows.model import (
     NumberRange,
     Option,
     Position,
+    ServiceQuery,
     Step,
 )
 from bot.flows.problems import Problem
@@ -43,6 +46,7 @@ PACK_FILE = "lotsen.yaml"
 CONTACTS_FILE = "contacts.yaml"
 FLOWS_DIR = "flows"
 LOCALES_DIR = "locales"
+DIRECTORY_DIR = "directory"
 DEFAULT_NAVIGATION = ("emergency", "back", "menu")
 
 
@@ -106,6 +110,10 @@ def load_pack(
             flow_docs[path.stem] = document
         else:
             unreadable.add(path.stem)
+    services: Directory | None = None
+    if (root / DIRECTORY_DIR).is_dir():
+        services, directory_problems = load_directory(root / DIRECTORY_DIR)
+        reader.problems.extend(directory_problems)
     source_language = str(_data(pack_doc).get("source_language") or "sv")
     catalogs = {
         code: catalog
@@ -121,6 +129,7 @@ def load_pack(
         _version(root, [c.path for c in catalogs.values()]),
         tuple(language(code) for code in [source_language, *offered]),
         {code: catalog.messages for code, catalog in catalogs.items()},
+        services,
     )
     problems = [*reader.problems, *validate(content, sources, today=today)]
     problems.sort()
@@ -245,6 +254,7 @@ class _Builder:
         version: str,
         languages: tuple[Language, ...],
         translations: Mapping[str, Mapping[str, str]],
+        directory: Directory | None,
     ) -> Content:
         for flow_id, document in self.sources.flows.items():
             steps = _data(document).get("steps")
@@ -280,6 +290,7 @@ class _Builder:
             languages=languages,
             moved=self._moved(pack.get("moved")),
             translations=translations,
+            directory=directory,
             stale_after_days=int(pack.get("stale_after_days", 365))
             if isinstance(pack.get("stale_after_days", 365), int)
             else 365,
@@ -389,6 +400,7 @@ class _Builder:
             contacts=tuple(str(c) for c in _list(body.get("contacts"))),
             sets=_sets(body.get("set")),
             languages=body.get("languages") is True,
+            services=_services(body.get("services")),
             navigation=tuple(str(a) for a in _list(body.get("navigation"))),
             note=_text(body.get("note")),
             position=self.sources.step_key(ref),
@@ -413,6 +425,7 @@ class _Builder:
             goto=target(raw.get("goto"), "ask", "goto") or "",
             keywords=keywords,
             number=tuple(ranges),
+            municipality=raw.get("municipality") is True,
             otherwise=target(raw.get("otherwise"), "ask", "otherwise"),
             position=self.sources.step(ref, "ask"),
         )
@@ -455,6 +468,17 @@ class _Builder:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _services(value: Any) -> ServiceQuery | None:
+    if not isinstance(value, Mapping):
+        return None
+    area = value.get("area")
+    return ServiceQuery(
+        topics=tuple(str(t) for t in _list(value.get("topics"))),
+        area=area if isinstance(area, str) else "municipality",
+        include=tuple(str(i) for i in _list(value.get("include"))),
+    )
 
 
 def _list(value: Any) -> Iterable[Any]:

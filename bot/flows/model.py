@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from string import Formatter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the directory's model imports Position from here
+    from bot.directory.model import Directory
 
 NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget")
 # A word list (emergency words, an ask's keywords) is one msgid, its words joined by ";", so a
@@ -87,14 +91,16 @@ class NumberRange:
 class Ask:
     """A free-text question. The typed text is matched, then dropped; only the match is kept.
 
-    Exactly one matcher is set: ``keywords`` (value -> words or phrases that mean it) or
-    ``number`` (a whole number in the text, put into ranges).
+    Exactly one matcher is set: ``keywords`` (value -> words or phrases that mean it),
+    ``number`` (a whole number in the text, put into ranges) or ``municipality`` (a
+    municipality's name, forgiving typos and missing å/ä/ö; its code is kept).
     """
 
     store: str
     goto: str
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     number: tuple[NumberRange, ...] = ()
+    municipality: bool = False  # the matcher: a municipality's name, stored as its SCB code
     otherwise: str | None = None
     position: Position | None = None
 
@@ -102,6 +108,16 @@ class Ask:
     def values(self) -> frozenset[str]:
         """Every value this question can store."""
         return frozenset(self.keywords) | frozenset(r.value for r in self.number)
+
+
+@dataclass(frozen=True)
+class ServiceQuery:
+    """A directory step: services on ``topics`` for the municipality in variable ``area``
+    (local first, then county, then national), and the services named in ``include``."""
+
+    topics: tuple[str, ...] = ()
+    area: str = "municipality"
+    include: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +138,7 @@ class Step:
     contacts: tuple[str, ...] = ()
     sets: Mapping[str, str] = field(default_factory=dict)
     languages: bool = False  # also show the language buttons (a "choose your language" step)
+    services: ServiceQuery | None = None  # show the directory's services for these topics
     navigation: tuple[str, ...] = ()  # navigation buttons shown here beside the pack's own
     note: str | None = None
     position: Position | None = None
@@ -199,6 +216,7 @@ class Content:
     # Reviewed translations, language code -> msgid -> text; the engine reads word lists and
     # labels from them so that typed words work in every language.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    directory: Directory | None = None
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -247,4 +265,8 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "command_help": "Telegram's command menu: what /help does",
     "command_privacy": "Telegram's command menu: what /privacy does",
     "command_forget": "Telegram's command menu: what /forget does",
+    "choose_municipality": "several municipalities fit what was typed; their buttons follow",
+    "open_until": "a service is open now; uses {time}, when it closes",
+    "open_always": "a service is open around the clock",
+    "closed_until": "a service is closed now; uses {day} and {time}, when it opens next",
 }

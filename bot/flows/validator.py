@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from bot.directory.checks import stale as stale_services
 from bot.engine.matching import contains_any
 from bot.flows.model import Content, Position, Step, placeholders
 from bot.flows.problems import Level, Problem
@@ -24,6 +25,8 @@ TEXT_PLACEHOLDERS = {
     "unknown_command": {"commands"},
     "unverified_contact": {"web"},
     "card_source": {"source", "date"},
+    "open_until": {"time"},
+    "closed_until": {"day", "time"},
 }
 
 Rule = Callable[[Content, SourceMap, "date | None"], Iterator[Problem]]
@@ -294,6 +297,11 @@ def _set_values(content: Content) -> dict[str, set[str]]:
     return values
 
 
+def _area_names(content: Content) -> set[str]:
+    """``{municipality_name}``: the name of the municipality a question stored the code of."""
+    return {f"{s.ask.store}_name" for s in content.steps.values() if s.ask and s.ask.municipality}
+
+
 def check_variables(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
     values = _set_values(content)
     for ref, step in content.steps.items():
@@ -319,7 +327,7 @@ def check_variables(content: Content, sources: SourceMap, today: date | None) ->
                     )
         several = len(step.say) > 1
         for index, text in enumerate(step.say):
-            for name in placeholders(text) - set(values):
+            for name in placeholders(text) - set(values) - _area_names(content):
                 where = sources.step(ref, "say", index) if several else sources.step(ref, "say")
                 yield Problem.at(
                     where,
@@ -398,6 +406,45 @@ def check_trigger_labels(
                 )
 
 
+def check_services(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
+    """Directory steps and municipality questions need a directory; a step may name only
+    services that exist and are active."""
+    directory = content.directory
+    for ref, step in content.steps.items():
+        needs = step.services is not None or (step.ask is not None and step.ask.municipality)
+        if needs and directory is None:
+            yield Problem.at(
+                sources.step_key(ref),
+                "error",
+                "no-directory",
+                "this step needs content/directory/ (areas.yaml and services/), which is missing",
+            )
+            continue
+        if step.services is None or directory is None:
+            continue
+        for index, service_id in enumerate(step.services.include):
+            where = sources.step(ref, "services", "include", index)
+            service = directory.services.get(service_id)
+            if service is None:
+                known = ", ".join(sorted(directory.services))
+                yield Problem.at(
+                    where,
+                    "error",
+                    "unknown-service",
+                    f"no service `{service_id}` in content/directory; services: {known}",
+                )
+            elif service.status != "active" or service.example:
+                state = "an example" if service.example else service.status.replace("_", " ")
+                yield Problem.at(
+                    where,
+                    "error",
+                    "inactive-service",
+                    f"`{service_id}` is {state}, so it is never shown to people",
+                )
+    if directory is not None and today is not None:
+        yield from stale_services(directory, today, months=max(1, content.stale_after_days // 30))
+
+
 def check_freshness(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
     if today is None:
         return
@@ -426,5 +473,6 @@ RULES: tuple[Rule, ...] = (
     check_ask,
     check_labels,
     check_trigger_labels,
+    check_services,
     check_freshness,
 )

@@ -49,6 +49,8 @@ def extract_yaml(
         yield from _contacts(parsed)
     elif PurePath(str(name)).parent.name == "flows":
         yield from _flow(parsed, PurePath(str(name)).stem)
+    elif PurePath(str(name)).parent.name == "services":
+        yield from _services(parsed)
 
 
 def _line(document: Document, path: Path) -> int:
@@ -82,6 +84,26 @@ def _contacts(document: Document) -> Iterator[Extracted]:
                 if field == "hours":
                     comment.append("Opening hours as the source states them: keep every time.")
                 yield _line(document, path), None, text, comment
+
+
+_SERVICE_TEXTS = ("name", "description", "anonymity", "what_happens")
+
+
+def _services(document: Document) -> Iterator[Extracted]:
+    services = _mapping(_mapping(document.data).get("services"))
+    for service_id, body in services.items():
+        service = _mapping(body)
+        if service.get("example") is True:
+            continue  # an example for editors is never shown to people
+        for field in _SERVICE_TEXTS:
+            text = service.get(field)
+            if isinstance(text, str):
+                comment = [f"Service `{service_id}` in the directory, its {field}."]
+                yield _line(document, ("services", service_id, field)), None, text, comment
+        note = _mapping(service.get("hours")).get("note")
+        if isinstance(note, str):
+            comment = [f"Service `{service_id}`: opening hours as the source states them."]
+            yield _line(document, ("services", service_id, "hours", "note")), None, note, comment
 
 
 def _flow(document: Document, flow_id: str) -> Iterator[Extracted]:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 
+from bot.directory.hours import TIMEZONE, Opening
 from bot.engine.replies import Button, ContactCard, Phrase
 from bot.flows.model import Content
 from bot.i18n.render import Translator, render
@@ -77,13 +78,36 @@ class Renderer:
         if card.web:
             facts.append(Fact("web", self._labelled("card_web", card.web), card.web))
         if card.verified_ok:
-            if card.hours:
+            status = self.opening(card.opening) if card.opening is not None else ""
+            if status:
+                facts.append(Fact("opening", status))
+            always = (
+                card.opening is not None and card.opening.open_now and not card.opening.closes_at
+            )
+            if card.hours and not always:  # "open around the clock" already says it all
                 facts.append(Fact("hours", self._labelled("card_hours", self.text(card.hours))))
             if card.anonymity:
                 facts.append(Fact("anonymity", self.text(card.anonymity)))
+            if card.what_happens:
+                facts.append(Fact("what_happens", self.text(card.what_happens)))
         source = self.interface("card_source", source=card.source, date=self.date(card.verified))
         facts.append(Fact("source", source))
         return facts
+
+    def opening(self, opening: Opening) -> str:
+        """ "Öppet nu, stänger 12:00" / "Stängt nu, öppnar måndag 09:00", in the locale."""
+        locale = _babel_locale(self.locale)
+        if opening.open_now and opening.closes_at is None:
+            return self.interface("open_always")
+        if opening.open_now and opening.closes_at is not None:
+            return self.interface("open_until", time=self._time(opening.closes_at))
+        if opening.opens_at is None:
+            return ""
+        day = format_date(opening.opens_at, "EEEE", locale=locale)
+        return self.interface("closed_until", day=day, time=self._time(opening.opens_at))
+
+    def _time(self, moment: datetime) -> str:
+        return format_time(moment, "short", tzinfo=TIMEZONE, locale=_babel_locale(self.locale))
 
     def _labelled(self, key: str, value: str) -> str:
         return f"{self.interface(key)}: {_isolate(value) if self.rtl else value}"
@@ -91,7 +115,7 @@ class Renderer:
 
 # In right-to-left text the bidi algorithm reorders the groups of "114 14" or "020-100 200"
 # ("14 114"), so numbers and addresses are wrapped in a left-to-right isolate (LRI ... PDI).
-_NUMBER_RUN = re.compile(r"\d[\d \-]*\d")
+_NUMBER_RUN = re.compile(r"\d[\d \-\u2013:.]*\d")  # \u2013: an en dash, as in hours
 
 
 def _isolate(value: str) -> str:

@@ -370,7 +370,9 @@
     words.web_error = status.dataset.error;
     words.web_slow_down = status.dataset.slowDown;
     explainExitOnce();
-    send({ type: "start" }, null, null);
+    // A link such as /?start=m-0480 presets the municipality (or ?start=ar the language).
+    const preset = new URLSearchParams(window.location.search).get("start") || "";
+    send({ type: "start", payload: preset }, null, null);
   }
 
   start();

@@ -1,0 +1,122 @@
+"""Checks for ``lotsen validate``: stale entries, and flows that name missing or inactive ones.
+
+>>> stale(directory, today=date(2027, 12, 1))   # warnings, one a service
+[Problem(..., level='warning', code='stale-service', ...)]
+
+A service is *fresh* while it was verified at most ``months`` calendar months ago; the bot
+shows a stale service's phone numbers and hours only as "check the web site", never as fact.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Mapping
+from datetime import date
+
+from bot.directory.model import Directory, Service
+from bot.flows.model import Position
+from bot.flows.problems import Problem
+from bot.flows.schema import did_you_mean
+
+DEFAULT_MONTHS = 12
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved ``months`` calendar months on; 31 Jan + 1 month is 28/29 Feb."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def due(service: Service, months: int = DEFAULT_MONTHS) -> date:
+    """The last day ``service`` counts as fresh."""
+    return add_months(service.verified, months)
+
+
+def is_fresh(service: Service, today: date, months: int = DEFAULT_MONTHS) -> bool:
+    """Verified recently enough that its phone numbers and hours may be shown as fact."""
+    return today <= due(service, months)
+
+
+def _where(directory: Directory, service: Service, key: str) -> Position:
+    return directory.positions.get((service.id, key)) or service.position or Position("?", 1, 1)
+
+
+def stale(directory: Directory, today: date, months: int = DEFAULT_MONTHS) -> list[Problem]:
+    """A warning for each shown service verified more than ``months`` months before ``today``.
+
+    Examples and inactive services are never shown, so they are not checked.
+    """
+    return [
+        Problem.at(
+            _where(directory, service, "verified"),
+            "warning",
+            "stale-service",
+            f"`{service.id}` ({service.name}) was last verified {service.verified.isoformat()}, "
+            f"more than {months} months ago; check it against its source ({service.source}) "
+            "and update `verified`; until then the bot shows no phone number or hours from it "
+            "as fact",
+        )
+        for service in directory.services.values()
+        if not service.example
+        and service.status != "inactive"
+        and not is_fresh(service, today, months)
+    ]
+
+
+def inactive_references(directory: Directory, referenced: Mapping[str, Position]) -> list[Problem]:
+    """Errors where a flow names an inactive service (a warning if temporarily closed)."""
+    return list(_inactive(directory, referenced))
+
+
+def _inactive(directory: Directory, referenced: Mapping[str, Position]) -> Iterator[Problem]:
+    for service_id, position in referenced.items():
+        service = directory.services.get(service_id)
+        if service is None:
+            continue
+        where = _where(directory, service, "status")
+        if service.status == "inactive":
+            yield Problem.at(
+                position,
+                "error",
+                "inactive-service",
+                f"`{service_id}` is inactive ({where}), so the bot never shows it; "
+                "point to another service or remove it here",
+            )
+        elif service.status == "temporarily_closed":
+            yield Problem.at(
+                position,
+                "warning",
+                "closed-service",
+                f"`{service_id}` is temporarily closed ({where}); say so, or point to "
+                "another service until it reopens",
+            )
+
+
+def unknown_references(directory: Directory, referenced: Mapping[str, Position]) -> list[Problem]:
+    """Errors where a flow names a service that is not in the directory, or only an example."""
+    known = tuple(sorted(i for i, s in directory.services.items() if not s.example))
+    problems: list[Problem] = []
+    for service_id, position in referenced.items():
+        service = directory.services.get(service_id)
+        if service is None:
+            problems.append(
+                Problem.at(
+                    position,
+                    "error",
+                    "unknown-service",
+                    f"no service `{service_id}` in the directory{did_you_mean(service_id, known)}"
+                    f"; services: {', '.join(known) or 'none'}",
+                )
+            )
+        elif service.example:
+            problems.append(
+                Problem.at(
+                    position,
+                    "error",
+                    "example-service",
+                    f"`{service_id}` is an example (`example: true`) and is never shown; "
+                    "name a real service",
+                )
+            )
+    return problems

@@ -1,0 +1,108 @@
+"""Open now? Computed from a weekly schedule, its exceptions and Sweden's public holidays.
+
+>>> opening(orostelefonen.schedule, datetime(2026, 11, 23, 10, 0, tzinfo=TIMEZONE))
+Opening(open_now=True, closes_at=datetime(2026, 11, 23, 12, 0, tzinfo=TIMEZONE), opens_at=None)
+
+All arithmetic is on UTC instants: two aware datetimes that share a ``ZoneInfo`` compare by
+wall time, which is wrong across a daylight-saving switch.
+
+Public holidays are Sweden's *allmänna helgdagar* (Act 1989:253) as the ``holidays`` library
+lists them in its ``PUBLIC`` category, Sundays left out (the library can count every Sunday
+as a holiday). Midsommarafton, julafton and nyårsafton are not public holidays there (the
+library files them under ``DE_FACTO``), so "closed on public holidays" does not close a line
+on those eves; a service that closes then says so with an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from bot.directory.model import Schedule
+
+TIMEZONE = ZoneInfo("Europe/Stockholm")
+LOOKAHEAD_DAYS = 14
+_MIDNIGHT = time(0, 0)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Open now and until when, or closed and from when (``None``: not within 14 days).
+
+    Times are in Stockholm local time. A service open around the clock has ``closes_at``
+    None.
+    """
+
+    open_now: bool
+    closes_at: datetime | None
+    opens_at: datetime | None
+
+
+@cache
+def _holidays(year: int) -> frozenset[date]:
+    calendar = holidays.country_holidays(
+        "SE", years=year, categories=("public",), include_sundays=False
+    )
+    return frozenset(calendar.keys())
+
+
+def is_public_holiday(day: date) -> bool:
+    """A Swedish public holiday (allmän helgdag), Sundays as such not included."""
+    return day in _holidays(day.year)
+
+
+def opening(schedule: Schedule, now: datetime) -> Opening:
+    """Whether the service is open at ``now`` (timezone-aware), and the next change."""
+    if now.tzinfo is None:
+        raise ValueError("opening() needs a timezone-aware datetime")
+    if schedule.always:
+        return Opening(True, None, None)
+    instant = now.astimezone(UTC)
+    today = now.astimezone(TIMEZONE).date()
+    intervals = _merged(_intervals(schedule, today - timedelta(days=1)))
+    horizon = _utc(today + timedelta(days=LOOKAHEAD_DAYS + 1), _MIDNIGHT)
+    for start, end in intervals:
+        if start <= instant < end:
+            closes = None if end >= horizon else end.astimezone(TIMEZONE)
+            return Opening(True, closes, None)
+        if start > instant:
+            return Opening(False, None, start.astimezone(TIMEZONE))
+    return Opening(False, None, None)
+
+
+def _intervals(schedule: Schedule, first: date) -> Iterator[tuple[datetime, datetime]]:
+    for offset in range(LOOKAHEAD_DAYS + 2):
+        day = first + timedelta(days=offset)
+        for opens, closes in _day_hours(schedule, day):
+            end_day = day + timedelta(days=1) if closes <= opens else day
+            yield _utc(day, opens), _utc(end_day, closes)
+
+
+def _day_hours(schedule: Schedule, day: date) -> list[tuple[time, time]]:
+    for exception in schedule.exceptions:
+        if exception.day == day:
+            if exception.closed or exception.opens is None or exception.closes is None:
+                return []
+            return [(exception.opens, exception.closes)]
+    if schedule.closed_on_public_holidays and is_public_holiday(day):
+        return []
+    return [(p.opens, p.closes) for p in schedule.periods if day.weekday() in p.weekdays]
+
+
+def _utc(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=TIMEZONE).astimezone(UTC)
+
+
+def _merged(intervals: Iterator[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
