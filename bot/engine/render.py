@@ -8,7 +8,7 @@ channel recognises them by ``Button.kind == "language"`` and must not translate 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.directory import phones
 from bot.directory.hours import opening
@@ -72,16 +72,9 @@ def service_cards(
 def service_card(content: Content, service: Service, now: datetime) -> ContactCard:
     """A service as a card. Facts verified longer ago than the pack allows, or of a service
     not active, are not shown as fact: its web site and the ``unverified_contact`` note."""
-    fresh = (now.date() - service.verified).days <= content.stale_after_days
-    if not fresh or service.status != "active":
-        return ContactCard(
-            id=service.id,
-            name=Phrase(service.name),
-            source=service.source,
-            verified=service.verified,
-            verified_ok=False,
-            web=service.web,
-            unverified=text(content, "unverified_contact", {"web": service.web or ""}),
+    if not _fresh(content, service.verified, now) or service.status != "active":
+        return _unverified(
+            content, service.id, service.name, service.source, service.verified, service.web
         )
     hours = service.schedule.note if service.schedule is not None else None
     return ContactCard(
@@ -178,16 +171,9 @@ def language_buttons(content: Content) -> tuple[Button, ...]:
 def contact_card(content: Content, contact: Contact, now: datetime) -> ContactCard:
     """A contact card; facts verified longer ago than ``content.stale_after_days`` are left
     out and replaced by the ``unverified_contact`` note: only the name and web site remain."""
-    fresh = (now.date() - contact.verified).days <= content.stale_after_days
-    if not fresh:
-        return ContactCard(
-            id=contact.id,
-            name=Phrase(contact.name),
-            source=contact.source,
-            verified=contact.verified,
-            verified_ok=False,
-            web=contact.web,
-            unverified=text(content, "unverified_contact", {"web": contact.web or ""}),
+    if not _fresh(content, contact.verified, now):
+        return _unverified(
+            content, contact.id, contact.name, contact.source, contact.verified, contact.web
         )
     return ContactCard(
         id=contact.id,
@@ -201,6 +187,26 @@ def contact_card(content: Content, contact: Contact, now: datetime) -> ContactCa
         hours=_phrase(contact.hours),
         anonymity=_phrase(contact.anonymity),
         email=contact.email,
+    )
+
+
+def _fresh(content: Content, verified: date, now: datetime) -> bool:
+    return (now.date() - verified).days <= content.stale_after_days
+
+
+def _unverified(
+    content: Content, card_id: str, name: str, source: str, verified: date, web: str | None
+) -> ContactCard:
+    """A card whose facts are too old (or whose service is not active) to state: its name,
+    its web site, and the note that the details could not be confirmed."""
+    return ContactCard(
+        id=card_id,
+        name=Phrase(name),
+        source=source,
+        verified=verified,
+        verified_ok=False,
+        web=web,
+        unverified=text(content, "unverified_contact", {"web": web or ""}),
     )
 
 
