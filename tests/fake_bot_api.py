@@ -3,6 +3,7 @@
     fake = FakeBotApi()
     base_url = await fake.start()          # give it to python-telegram-bot as `base_url`
     fake.fail("sendMessage", 3, status=429, retry_after=1)
+    fake.slow("sendMessage", 2, seconds=0.2)   # the next two answers come late
     ...
     fake.sent(chat_id)                     # the texts sent to a chat, in order
     await fake.close()
@@ -10,7 +11,7 @@
 It records every call (method and parameters), answers as Telegram would with realistic
 objects, hands out message ids per chat from one counter for both sides (as a private
 chat does), serves queued updates to ``getUpdates`` with long polling, and can answer
-429 (with ``retry_after``) or 500 for the next calls of a method.
+429 (with ``retry_after``) or 500 for the next calls of a method, or answer them late.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class FakeBotApi:
     offsets: list[int | None] = field(default_factory=list)
     deleted: dict[int, list[int]] = field(default_factory=dict)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    _delays: dict[str, list[float]] = field(default_factory=dict)
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     reject_token: bool = False  # answer every call 401, as for a revoked token
@@ -104,6 +106,11 @@ class FakeBotApi:
         ``retry_after``)."""
         after = retry_after if status == 429 else None
         self._failures.setdefault(method, []).append(_Failure(status, after, times))
+
+    def slow(self, method: str, times: int, *, seconds: float) -> None:
+        """Answer the next ``times`` calls of ``method`` ``seconds`` late (the call itself
+        takes effect at once, as on Telegram's side)."""
+        self._delays.setdefault(method, []).extend([seconds] * times)
 
     def message_id(self, chat_id: int) -> int:
         """The chat's next message id, shared by both sides as in a private chat."""
@@ -226,9 +233,15 @@ class FakeBotApi:
             return _error(failure.status, failure.retry_after)
         if method == "getUpdates":
             return _ok(await self._get_updates(params))
+        needs_chat = method in ("sendMessage", "deleteMessages") or "chat_id" in params
+        if needs_chat and not _is_chat_id(params.get("chat_id")):
+            return _error(400, None, "Bad Request: chat not found")
         result = self._result(method, params)
         if method == "sendMessage":
             params["message_id"] = result["message_id"]  # marks the call as delivered
+        delays = self._delays.get(method)
+        if delays:
+            await asyncio.sleep(delays.pop(0))
         return _ok(result)
 
     def _failure(self, method: str) -> _Failure | None:
@@ -285,6 +298,15 @@ async def _params(request: web.Request) -> dict[str, Any]:
             with contextlib.suppress(ValueError):
                 params[name] = json.loads(value)
     return params
+
+
+def _is_chat_id(value: Any) -> bool:
+    """Telegram answers 400 for a chat id that is not a whole number (nor a @username)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.lstrip("-").isdigit()
 
 
 def _ok(result: Any) -> web.Response:

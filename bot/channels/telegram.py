@@ -232,7 +232,11 @@ class TelegramChannel:
         return outcome != outcomes.RETRY
 
     async def _outcome(self, update: Update) -> str:
-        incoming = read_update(update, self._content())
+        try:
+            incoming = read_update(update, self._content())
+        except Exception as exc:  # parsed by PTB but missing what Telegram always sends
+            logger.warning("unreadable update: %s", type(exc).__name__)
+            return outcomes.FAILED
         if incoming is None:
             return outcomes.IGNORED
         try:

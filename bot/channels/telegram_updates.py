@@ -67,7 +67,7 @@ def read_update(update: Update, content: Content) -> Incoming | None:
     if update.edited_message is not None:
         # An edit is not a new answer; re-reading it would act twice on one message.
         edited = update.edited_message
-        hint = edited.from_user.language_code if edited.from_user else None
+        hint = _hint(edited.from_user.language_code) if edited.from_user else None
         private = edited.chat.type == PRIVATE
         event = Unsupported("edited_message", locale_hint=hint) if private else None
         return Incoming(edited.chat.id, private, event, language=hint)
@@ -76,13 +76,13 @@ def read_update(update: Update, content: Content) -> Incoming | None:
     member = update.my_chat_member
     if member is not None and member.chat.type != PRIVATE:
         joined = member.new_chat_member.status in ("member", "administrator")
-        hint = member.from_user.language_code
+        hint = _hint(member.from_user.language_code)
         return Incoming(member.chat.id, False, language=hint, greet=joined)
     return None
 
 
 def _message(message: Message, content: Content) -> Incoming:
-    hint = message.from_user.language_code if message.from_user else None
+    hint = _hint(message.from_user.language_code) if message.from_user else None
     if message.chat.type != PRIVATE:
         # In a group the bot sees commands and mentions only (privacy mode): a command is
         # someone trying to use it, so it gets the answer; everything else is left alone.
@@ -109,13 +109,19 @@ def _event(message: Message, content: Content, hint: str | None) -> Event | None
 
 
 def _callback(query: CallbackQuery) -> Incoming:
-    hint = query.from_user.language_code
+    hint = _hint(query.from_user.language_code)
     message = query.message
     # No message: the button was on an inline message, which only a private user can press.
     chat_id = message.chat.id if message is not None else query.from_user.id
     private = message is None or message.chat.type == PRIVATE
     event = Choice(query.data or "", locale_hint=hint) if private else None
     return Incoming(chat_id, private, event, callback_id=query.id, language=hint)
+
+
+def _hint(language_code: object) -> str | None:
+    """The user's ``language_code``; PTB passes on whatever the JSON held, and only a string
+    is a language."""
+    return language_code if isinstance(language_code, str) else None
 
 
 def deep_link_language(content: Content, payload: str) -> str | None:

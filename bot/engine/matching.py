@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from bot.flows.model import NumberRange
 
@@ -40,12 +41,24 @@ def contains_phrase(text: str, phrase: str) -> bool:
     >>> contains_phrase("akuten", "akut")
     False
     """
-    needle = normalise(phrase)
-    return bool(needle) and f" {needle} " in f" {normalise(text)} "
+    return _occurs(f" {normalise(text)} ", phrase)
 
 
 def contains_any(text: str, phrases: Iterable[str]) -> bool:
-    return any(contains_phrase(text, phrase) for phrase in phrases)
+    padded = f" {normalise(text)} "  # once, not once a phrase: a typed line meets hundreds
+    return any(_occurs(padded, phrase) for phrase in phrases)
+
+
+def _occurs(padded: str, phrase: str) -> bool:
+    needle = _normalised_phrase(phrase)
+    return bool(needle) and f" {needle} " in padded
+
+
+@lru_cache(maxsize=8192)
+def _normalised_phrase(phrase: str) -> str:
+    """A content phrase (a trigger word, a keyword, a label), normalised once. Only the
+    content's own strings come here: typed text is never kept, not even in a cache."""
+    return normalise(phrase)
 
 
 def match_keywords(keywords: Mapping[str, Sequence[str]], text: str) -> str | None:
@@ -92,7 +105,7 @@ def match_label(labels: Sequence[str], text: str) -> int | None:
     if not typed:
         return None
     for index, label in enumerate(labels):
-        if normalise(label) == typed:
+        if _normalised_phrase(label) == typed:
             return index
     return None
 

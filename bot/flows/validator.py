@@ -304,6 +304,7 @@ def _area_names(content: Content) -> set[str]:
 
 def check_variables(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
     values = _set_values(content)
+    known = set(values) | _area_names(content)  # once: per text, this was quadratic in steps
     for ref, step in content.steps.items():
         for index, option in enumerate(step.options):
             for condition in option.when:
@@ -327,7 +328,7 @@ def check_variables(content: Content, sources: SourceMap, today: date | None) ->
                     )
         several = len(step.say) > 1
         for index, text in enumerate(step.say):
-            for name in placeholders(text) - set(values) - _area_names(content):
+            for name in placeholders(text) - known:
                 where = sources.step(ref, "say", index) if several else sources.step(ref, "say")
                 yield Problem.at(
                     where,

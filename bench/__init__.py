@@ -1,0 +1,1 @@
+"""Issue #9: the benchmark run by `make bench`."""

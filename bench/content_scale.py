@@ -1,0 +1,209 @@
+"""Content scale: a generated pack of N steps in 8 languages; how long ``lotsen validate``
+and loading take and how much memory the loaded pack holds, from 1,000 to 10,000 steps.
+
+    python bench/content_scale.py --steps 10000          # one size, in this process
+    python bench/content_scale.py --sizes 1000 10000     # each size in a fresh process
+
+A pack of N steps: flows of 100 steps, each step a sentence and two options (on to the next
+step, or skip one), the last step of a flow leading to the next flow; a home menu, an
+emergency step and an about step; catalogs for seven languages besides Swedish, every
+message translated. ``load_pack`` is what ``lotsen validate`` and the server's start run;
+"validate" is the time spent in the validator's rules within it, "load" the rest (YAML,
+schema, building the model, reading the catalogs). Memory is the growth of the process's
+resident set while loading (the pack, its source positions and the catalogs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bot.flows import loader
+from bot.flows.model import REQUIRED_TEXTS
+
+PER_FLOW = 100
+LANGUAGES = ("en", "ar", "so", "fa", "fi", "de", "pl")  # and the source, sv: 8 in all
+SPECIAL = {
+    "unknown_command": "Kommandon: {commands}",
+    "card_source": "Källa: {source}, kontrollerad {date}",
+    "unverified_contact": "Se {web}",
+    "open_until": "Öppet till {time}",
+    "closed_until": "Stängt, öppnar {day} {time}",
+}
+
+
+def _texts() -> dict[str, str]:
+    return {key: SPECIAL.get(key, f"Text {key}") for key in REQUIRED_TEXTS}
+
+
+def generate(root: Path, steps: int) -> list[str]:
+    """Write the pack into ``root / "content"`` and catalogs into ``root / "locales"``;
+    returns every message id."""
+    content = root / "content"
+    (content / "flows").mkdir(parents=True)
+    flows = max(1, steps // PER_FLOW)
+    texts = _texts()
+    messages = list(texts.values())
+    pack = [
+        "id: scale",
+        "source_language: sv",
+        "start: home.welcome",
+        "menu: home.menu",
+        "emergency: emergency.now",
+        "privacy: home.about",
+        "help: home.about",
+        "navigation: [emergency, back, menu]",
+        "triggers:",
+        "  emergency: [akut, i fara]",
+        "  menu: [meny]",
+        "  back: [tillbaka]",
+        "texts:",
+        *(f'  {key}: "{value}"' for key, value in texts.items()),
+    ]
+    (content / "lotsen.yaml").write_text("\n".join(pack) + "\n", "utf-8")
+    (content / "contacts.yaml").write_text(
+        'contacts:\n  sos:\n    name: "112"\n    phone: "112"\n    source: SOS Alarm\n'
+        "    verified: 2026-11-22\n",
+        "utf-8",
+    )
+    menu = [f"      - label: Ämne {f}\n        goto: g{f:04d}.s000" for f in range(min(flows, 8))]
+    home = (
+        "title: Hem\nsteps:\n  welcome:\n    say: Välkommen.\n    next: menu\n"
+        "  menu:\n    say: Vad vill du veta?\n    options:\n" + "\n".join(menu) + "\n"
+        "  about:\n    say: Ingen läser chatten.\n    end: true\n"
+    )
+    (content / "flows" / "home.yaml").write_text(home, "utf-8")
+    (content / "flows" / "emergency.yaml").write_text(
+        "title: Akut\nsteps:\n  now:\n    say: Ring 112 om någon är i fara.\n"
+        "    contacts: [sos]\n    end: true\n",
+        "utf-8",
+    )
+    messages += [
+        "Hem",
+        "Välkommen.",
+        "Vad vill du veta?",
+        "Ingen läser chatten.",
+        "Akut",
+        "Ring 112 om någon är i fara.",
+        "112",
+        "SOS Alarm",
+    ]
+    messages += [f"Ämne {f}" for f in range(min(flows, 8))]
+    for f in range(flows):
+        messages += _flow(content / "flows" / f"g{f:04d}.yaml", f, flows)
+    _catalogs(root / "locales", sorted(set(messages)))
+    return messages
+
+
+def _flow(path: Path, f: int, flows: int) -> list[str]:
+    lines = [f"title: Flöde {f}", "steps:"]
+    messages = [f"Flöde {f}"]
+    for i in range(PER_FLOW):
+        say = f"Steg {i} i flöde {f}: här står vad som händer sedan och vem som får veta."
+        lines += [f"  s{i:03d}:", f'    say: "{say}"']
+        messages.append(say)
+        targets = [
+            (f"Vidare till steg {i + 1} ({f})", f"s{i + 1:03d}"),
+            (f"Hoppa till steg {i + 2} ({f})", f"s{i + 2:03d}"),
+        ]
+        targets = [(label, goto) for label, goto in targets if int(goto[1:]) < PER_FLOW]
+        if i == PER_FLOW - 1:
+            targets = [(f"Nästa ämne ({f})", f"g{f + 1:04d}.s000")] if f + 1 < flows else []
+        if not targets:
+            lines.append("    end: true")
+            continue
+        lines.append("    options:")
+        for label, goto in targets:
+            lines += [f"      - label: {label}", f"        goto: {goto}"]
+            messages.append(label)
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return messages
+
+
+def _po(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _catalogs(locales: Path, messages: list[str]) -> None:
+    for code in LANGUAGES:
+        folder = locales / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        entries = [
+            f'msgid ""\nmsgstr ""\n"Language: {code}\\n"\n'
+            '"Content-Type: text/plain; charset=utf-8\\n"\n'
+        ]
+        entries += [f"msgid {_po(m)}\nmsgstr {_po(f'[{code}] ' + m)}\n" for m in messages]
+        (folder / "messages.po").write_text("\n".join(entries), "utf-8")
+
+
+def _rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(steps: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        generate(root, steps)
+        spent = [0.0]
+        validate = loader.validate
+
+        def timed_validate(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            problems = list(validate(*args, **kwargs))  # type: ignore[arg-type]
+            spent[0] += time.perf_counter() - started
+            return problems
+
+        loader.validate = timed_validate  # type: ignore[assignment]
+        gc.collect()
+        before = _rss_kib()
+        started = time.perf_counter()
+        result = loader.load_pack(root / "content")
+        total = time.perf_counter() - started
+        gc.collect()
+        after = _rss_kib()
+        if result.content is None:
+            problems = [p.format() for p in result.errors[:5]]
+            raise SystemExit(f"the generated pack has errors: {problems}")
+        return {
+            "steps": len(result.content.steps),
+            "languages": len(result.content.languages),
+            "load_pack_seconds": round(total, 3),
+            "validate_seconds": round(spent[0], 3),
+            "load_seconds": round(total - spent[0], 3),
+            "memory_mib": round((after - before) / 1024, 1),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    args = parser.parse_args()
+    if args.steps:
+        print(json.dumps(measure(args.steps)))
+        return
+    results = []
+    for size in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--steps", str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results.append(json.loads(out))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

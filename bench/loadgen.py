@@ -1,0 +1,232 @@
+"""The load generator: many simulated people walking a bot's flows through its webhook.
+
+    python bench/loadgen.py --webhook http://127.0.0.1:18090/telegram/webhook \
+        --fake http://127.0.0.1:18081 --chats 500 --saturation 3000 --concurrency 16 \
+        --rate 100 --fixed 1000
+
+Each person starts with /start, then presses one of the buttons of the last message the bot
+sent them (read from the fake Bot API), or now and then types a sentence, and after a few
+steps starts again. One update per person is in flight at a time, as a person reads before
+pressing. Three phases, printed as one JSON object:
+
+- warm-up: every chat sends /start (not measured);
+- saturation: a closed loop of ``--concurrency`` senders, ``--saturation`` updates;
+- fixed load: an open loop offering ``--rate`` updates a second, ``--fixed`` updates.
+
+Latency is from sending the update to the webhook's answer; Lotsen and the baselines answer
+only when the update is done (replies sent, and for Lotsen committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import random
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WALK = 8  # steps before a person starts again
+TYPING = 0.2  # share of steps where the person types instead of pressing
+TEXTS = (
+    "Jag är orolig för min son",
+    "Nyköping",
+    "vad händer om jag ringer socialtjänsten?",
+    "jag bor i Mora",
+    "tack",
+    "meny",
+)
+CHAT_BASE = 880_000_000
+
+
+@dataclass
+class Person:
+    chat_id: int
+    rng: random.Random
+    left: int = 0
+    own_message_id: int = 1_000_000
+
+
+@dataclass
+class Phase:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    started: float = 0.0
+    ended: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        done = len(self.latencies)
+        elapsed = max(self.ended - self.started, 1e-9)
+        ordered = sorted(self.latencies)
+        return {
+            "updates": done,
+            "errors": self.errors,
+            "seconds": round(elapsed, 3),
+            "updates_per_second": round(done / elapsed, 1),
+            "p50_ms": round(_percentile(ordered, 0.50) * 1000, 1),
+            "p99_ms": round(_percentile(ordered, 0.99) * 1000, 1),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else 0.0,
+        }
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Load:
+    def __init__(self, args: argparse.Namespace, session: aiohttp.ClientSession) -> None:
+        self.args = args
+        self.http = session
+        self.update_ids = itertools.count(1)
+        self.headers = {SECRET_HEADER: args.secret}
+
+    async def next_update(self, person: Person) -> dict[str, Any]:
+        person.own_message_id += 1
+        if person.left <= 0:
+            person.left = WALK
+            return self._message(person, "/start")
+        person.left -= 1
+        async with self.http.get(f"{self.args.fake}/_last/{person.chat_id}") as response:
+            last = await response.json()
+        buttons = [b for b in last["buttons"] if "forget" not in b[1]]
+        if not buttons or person.rng.random() < TYPING:
+            return self._message(person, person.rng.choice(TEXTS))
+        _label, data = person.rng.choice(buttons)
+        return self._callback(person, last["message_id"], data)
+
+    def _message(self, person: Person, text: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": person.own_message_id,
+            "date": int(time.time()),
+            "chat": {"id": person.chat_id, "type": "private", "first_name": "Person"},
+            "from": _user(person.chat_id),
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+        return {"update_id": next(self.update_ids), "message": message}
+
+    def _callback(self, person: Person, message_id: int, data: str) -> dict[str, Any]:
+        update_id = next(self.update_ids)
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": f"cq{update_id}",
+                "from": _user(person.chat_id),
+                "chat_instance": "ci",
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": person.chat_id, "type": "private", "first_name": "Person"},
+                    "from": {"id": 7000001, "is_bot": True, "first_name": "Bench"},
+                    "text": "...",
+                },
+                "data": data,
+            },
+        }
+
+    async def step(self, person: Person, phase: Phase | None) -> None:
+        update = await self.next_update(person)
+        started = time.perf_counter()
+        try:
+            async with self.http.post(
+                self.args.webhook, json=update, headers=self.headers
+            ) as response:
+                await response.read()
+                ok = response.status == 200
+        except aiohttp.ClientError:
+            ok = False
+        if phase is None:
+            return
+        if ok:
+            phase.latencies.append(time.perf_counter() - started)
+        else:
+            phase.errors += 1
+
+    async def closed(self, people: list[Person], total: int, phase: Phase | None) -> None:
+        """``concurrency`` senders, each taking the next idle person, ``total`` updates."""
+        idle = deque(people)
+        budget = iter(range(total))
+
+        async def sender() -> None:
+            for _ in budget:
+                person = idle.popleft()
+                await self.step(person, phase)
+                idle.append(person)
+
+        if phase is not None:
+            phase.started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(self.args.concurrency)))
+        if phase is not None:
+            phase.ended = time.perf_counter()
+
+    async def open(self, people: list[Person], total: int, rate: float, phase: Phase) -> None:
+        """Offer ``rate`` updates a second whatever the bot's pace, ``total`` updates."""
+        idle = deque(people)
+        waiting = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def one(person: Person) -> None:
+            await self.step(person, phase)
+            idle.append(person)
+            waiting.set()
+
+        phase.started = start = time.perf_counter()
+        for index in range(total):
+            delay = start + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            while not idle:  # every person is waiting for an answer: the bot is far behind
+                waiting.clear()
+                await waiting.wait()
+            task = asyncio.create_task(one(idle.popleft()))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        await asyncio.gather(*tasks)
+        phase.ended = time.perf_counter()
+
+
+def _user(user_id: int) -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": "Person", "language_code": "sv"}
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    people = [
+        Person(CHAT_BASE + index, random.Random(args.seed * 100_003 + index))
+        for index in range(args.chats)
+    ]
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        load = Load(args, session)
+        await load.closed(people, len(people), None)  # warm-up: everyone says /start
+        saturation, fixed = Phase(), Phase()
+        await load.closed(people, args.saturation, saturation)
+        await load.open(people, args.fixed, args.rate, fixed)
+    return {"saturation": saturation.summary(), "fixed": fixed.summary(), "rate": args.rate}
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--webhook", required=True)
+    parser.add_argument("--fake", required=True)
+    parser.add_argument("--secret", default="bench-secret")
+    parser.add_argument("--chats", type=int, default=500)
+    parser.add_argument("--saturation", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--fixed", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=9)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main_async(parse()))))

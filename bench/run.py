@@ -1,0 +1,296 @@
+"""``make bench``: every benchmark of issue #9, side by side in one run, on loopback.
+
+    python bench/run.py [--rounds 3] [--quick]
+
+1. End to end through the Telegram webhook: one fake Bot API process (``fakeapi.py``), one
+   load generator process (``loadgen.py``), and each system in its own process on its own
+   port, one at a time: the floor (``baselines/floor.py``), the ConversationHandler bot
+   (``baselines/conversation.py``) and Lotsen (``lotsen_server.py``: ``lotsen serve`` with
+   SQLite and its pacer unlimited, since the fake has no rate limit). The systems take
+   turns, ``--rounds`` times, each round on a fresh database; the table shows medians.
+2. The engine alone (``engine_bench.py``). 3. Content scale (``content_scale.py``).
+4. Storage (``storage_bench.py``). 5. Idle memory (``idle_memory.py``).
+
+Prints a table and writes ``bench/results/<date>-<machine>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench import procs
+
+RESULTS = procs.ROOT / "bench" / "results"
+SYSTEMS = ("floor", "conversationhandler", "lotsen")
+LABELS = {
+    "floor": "floor (PTB, one message, HTTPXRequest)",
+    "conversationhandler": "ConversationHandler + PicklePersistence (HTTPXRequest)",
+    "lotsen": "Lotsen (SQLite, commit before 200, aiohttp transport)",
+}
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "hostname": socket.gethostname(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
+
+
+def _json(args: list[str], timeout: float = 300) -> Any:
+    out = subprocess.run(
+        [procs.PYTHON, *args],
+        cwd=procs.ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _fake(fake_port: int, path: str, method: str = "GET") -> Any:
+    request = urllib.request.Request(f"http://127.0.0.1:{fake_port}{path}", method=method)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _system(name: str, port: int, fake_port: int, directory: Path) -> list[str] | None:
+    base = f"http://127.0.0.1:{fake_port}/bot"
+    if name == "floor":
+        return ["bench/baselines/floor.py", "--port", str(port), "--base-url", base]
+    if name == "conversationhandler":
+        return [
+            "bench/baselines/conversation.py",
+            "--port",
+            str(port),
+            "--base-url",
+            base,
+            "--data",
+            str(directory / f"ch-{port}.pickle"),
+        ]
+    return None
+
+
+def one_run(name: str, fake_port: int, directory: Path, load: list[str]) -> dict[str, Any]:
+    port = procs.free_port()
+    args = _system(name, port, fake_port, directory)
+    env: dict[str, str] = {}
+    if args is None:
+        args = ["bench/lotsen_server.py"]
+        env = procs.lotsen_env(port, directory / f"lotsen-{port}.sqlite3", fake_port)
+    server = procs.start(args, env, directory / f"{name}-{port}.log")
+    try:
+        procs.wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
+        _fake(fake_port, "/_reset", "POST")
+        result: dict[str, Any] = _json(
+            [
+                "bench/loadgen.py",
+                "--webhook",
+                f"http://127.0.0.1:{port}/telegram/webhook",
+                "--fake",
+                f"http://127.0.0.1:{fake_port}",
+                *load,
+            ]
+        )
+        result["rss_after_load_mib"] = procs.rss_mib(server.pid)
+        calls = _fake(fake_port, "/_stats")
+    finally:
+        procs.stop(server)
+    updates = result["saturation"]["updates"] + result["fixed"]["updates"] + int(load[1])
+    result["messages_per_update"] = round(calls.get("sendMessage", 0) / updates, 2)
+    result["api_calls_per_update"] = round(
+        sum(v for k, v in calls.items() if k not in ("getMe", "setWebhook", "setMyCommands"))
+        / updates,
+        2,
+    )
+    return result
+
+
+def _median(runs: list[dict[str, Any]], phase: str, key: str) -> float:
+    return float(statistics.median(run[phase][key] for run in runs))
+
+
+def end_to_end(rounds: int, load: list[str], directory: Path) -> dict[str, Any]:
+    fake_port = procs.free_port()
+    fake = procs.start(["bench/fakeapi.py", "--port", str(fake_port)])
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in SYSTEMS}
+    try:
+        procs.wait_healthy(f"http://127.0.0.1:{fake_port}/_stats", fake)
+        for round_ in range(rounds):
+            for name in SYSTEMS:
+                runs[name].append(one_run(name, fake_port, directory, load))
+                sat = runs[name][-1]["saturation"]
+                print(
+                    f"  round {round_ + 1} {name}: {sat['updates_per_second']} updates/s",
+                    file=sys.stderr,
+                )
+    finally:
+        procs.stop(fake)
+    summary: dict[str, Any] = {}
+    for name, its in runs.items():
+        summary[name] = {
+            "saturation_updates_per_second": _median(its, "saturation", "updates_per_second"),
+            "saturation_p50_ms": _median(its, "saturation", "p50_ms"),
+            "saturation_p99_ms": _median(its, "saturation", "p99_ms"),
+            "fixed_updates_per_second": _median(its, "fixed", "updates_per_second"),
+            "fixed_p50_ms": _median(its, "fixed", "p50_ms"),
+            "fixed_p99_ms": _median(its, "fixed", "p99_ms"),
+            "errors": sum(r["saturation"]["errors"] + r["fixed"]["errors"] for r in its),
+            "messages_per_update": statistics.median(r["messages_per_update"] for r in its),
+            "api_calls_per_update": statistics.median(r["api_calls_per_update"] for r in its),
+            "rss_after_load_mib": statistics.median(r["rss_after_load_mib"] for r in its),
+            "runs": its,
+        }
+    return summary
+
+
+def table(result: dict[str, Any]) -> str:
+    m, e2e, load = result["machine"], result["end_to_end"], result["load"]
+    lines = [
+        f"Lotsen benchmark, {m['date']}: {m['nproc']} cores, {m['cpu']}, Python {m['python']}",
+        f"End to end through the Telegram webhook, loopback; medians of {result['rounds']} "
+        f"rounds; {load['chats']} chats, {load['saturation']} updates at saturation "
+        f"({load['concurrency']} concurrent senders), {load['fixed']} at a fixed "
+        f"{load['rate']:g} updates/s. Lotsen's pacer is unlimited (the fake has no rate limit).",
+        "",
+        "| system | updates/s (saturation) | p50 | p99 | at fixed load: updates/s | p50 | p99 "
+        "| messages per update | RSS after load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in SYSTEMS:
+        s = e2e[name]
+        lines.append(
+            f"| {LABELS[name]} | {s['saturation_updates_per_second']:.0f} "
+            f"| {s['saturation_p50_ms']:.1f} ms | {s['saturation_p99_ms']:.1f} ms "
+            f"| {s['fixed_updates_per_second']:.0f} | {s['fixed_p50_ms']:.1f} ms "
+            f"| {s['fixed_p99_ms']:.1f} ms | {s['messages_per_update']:.2f} "
+            f"| {s['rss_after_load_mib']:.0f} MiB |"
+        )
+    lines += [
+        "",
+        f"Ratios (updates/s at saturation): Lotsen / floor = "
+        f"{result['ratio_lotsen_over_floor']:.2f}, Lotsen / ConversationHandler = "
+        f"{result['ratio_lotsen_over_conversationhandler']:.2f}",
+        "",
+        "| other measure | value |",
+        "| --- | --- |",
+        f"| engine alone, one core | {result['engine']['steps_per_second']:,} steps/s |",
+    ]
+    for size in result["content_scale"]:
+        lines.append(
+            f"| content, {size['steps']:,} steps x {size['languages']} languages | "
+            f"load_pack {size['load_pack_seconds']:.2f} s (validate rules "
+            f"{size['validate_seconds']:.2f} s, load {size['load_seconds']:.2f} s), "
+            f"memory {size['memory_mib']:.0f} MiB |"
+        )
+    growth = result["content_growth_1k_to_10k"]
+    lines.append(
+        f"| content, growth 1,000 -> 10,000 steps | validate x{growth['validate']:.1f}, "
+        f"load x{growth['load']:.1f}, memory x{growth['memory']:.1f} |"
+    )
+    st = result["storage"]
+    lines += [
+        f"| storage, {st['sessions']:,} sessions in the database | {st['saves_per_second']:,} "
+        f"turn saves/s, {st['loads_per_second']:,} loads/s (one after another) |",
+        f"| storage, file size | {st['bytes_per_session']} bytes per session "
+        f"(session JSON {st['session_json_bytes']} bytes) |",
+        f"| idle server, default pack | {result['idle_memory']['web_only_mib']:.0f} MiB "
+        f"(web chat only), {result['idle_memory']['with_telegram_mib']:.0f} MiB "
+        f"(with Telegram) |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
+    args = parser.parse_args()
+    load = {"chats": 500, "saturation": 3000, "concurrency": 16, "rate": 200.0, "fixed": 1000}
+    storage = ["--sessions", "100000", "--turns", "5000"]
+    sizes = ["1000", "3000", "10000"]
+    engine_steps = "30000"
+    if args.quick:
+        load |= {"chats": 100, "saturation": 300, "fixed": 100}
+        storage, sizes, engine_steps = ["--sessions", "5000", "--turns", "500"], ["1000"], "3000"
+    load_args = [
+        "--chats",
+        str(load["chats"]),
+        "--saturation",
+        str(load["saturation"]),
+        "--concurrency",
+        str(load["concurrency"]),
+        "--rate",
+        str(load["rate"]),
+        "--fixed",
+        str(load["fixed"]),
+    ]
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "rounds": args.rounds,
+        "load": load,
+        "pacer": "unlimited for Lotsen (the fake Bot API has no limit)",
+    }
+    with tempfile.TemporaryDirectory() as directory:
+        print("end to end ...", file=sys.stderr)
+        result["end_to_end"] = end_to_end(args.rounds, load_args, Path(directory))
+    e2e = result["end_to_end"]
+    lotsen = e2e["lotsen"]["saturation_updates_per_second"]
+    result["ratio_lotsen_over_floor"] = round(
+        lotsen / e2e["floor"]["saturation_updates_per_second"], 3
+    )
+    result["ratio_lotsen_over_conversationhandler"] = round(
+        lotsen / e2e["conversationhandler"]["saturation_updates_per_second"], 3
+    )
+    print("engine, content scale, storage, idle memory ...", file=sys.stderr)
+    result["engine"] = _json(["bench/engine_bench.py", "--steps", engine_steps])
+    result["content_scale"] = _json(["bench/content_scale.py", "--sizes", *sizes])
+    first, last = result["content_scale"][0], result["content_scale"][-1]
+    result["content_growth_1k_to_10k"] = {
+        key: round(
+            last[f"{key}_seconds" if key != "memory" else "memory_mib"]
+            / max(first[f"{key}_seconds" if key != "memory" else "memory_mib"], 1e-9),
+            1,
+        )
+        for key in ("validate", "load", "memory")
+    }
+    result["storage"] = _json(["bench/storage_bench.py", *storage])
+    result["idle_memory"] = _json(["bench/idle_memory.py"])
+    result["seconds"] = round(time.monotonic() - started, 1)
+    text = table(result)
+    print(text)
+    print(f"\n(the whole run took {result['seconds']:.0f} s)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"{result['machine']['date']}-{result['machine']['hostname']}"
+    if args.quick:
+        name += "-quick"
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    print(f"written: {path.relative_to(procs.ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
