@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Lotsen needs Python 3.11 or newer")'
@@ -24,11 +24,17 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lotsen validate content
 	$(BIN)/lotsen i18n stats --min 100
+	$(BIN)/lotsen test content
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests
 	$(BIN)/mypy
+
+# Issue #9: end to end against two python-telegram-bot baselines, the engine, content scale,
+# storage and idle memory; prints a table, writes bench/results/<date>-<machine>.json.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

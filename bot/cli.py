@@ -1,4 +1,5 @@
-"""The ``lotsen`` command: ``lotsen validate``, ``lotsen chat``, ``lotsen serve``, and more.
+"""The ``lotsen`` command: ``lotsen validate``, ``lotsen chat``, ``lotsen serve``, ``lotsen
+graph``, ``lotsen test``, ``lotsen transcripts``, and more.
 
 Each subcommand is a small function taking parsed arguments and returning an exit code;
 the heavy imports happen inside them, so ``lotsen validate`` starts fast.
@@ -128,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.i18n.commands import add_parser as add_i18n
 
     add_i18n(commands)
+
+    from bot.editor.commands import add_parsers as add_editor
+
+    add_editor(commands)
 
     stats = commands.add_parser("stats", help="usage counts per flow and step (no people)")
     stats.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")

@@ -1,10 +1,11 @@
 """The server: one aiohttp application for every channel, health and metrics.
 
-    app = await create_app(settings, lambda: content)
+    app = await create_app(settings, ContentHolder.load(settings.content))  # or lambda: content
     web.run_app(app, host=settings.host, port=settings.port)
 
 Routes: ``GET /healthz``; ``GET /metrics`` (Prometheus text format); ``POST
-/telegram/webhook`` when a bot token is set. ``create_app`` opens the store, so a channel
+/telegram/webhook`` when a bot token is set; ``POST /admin/reload`` when an admin token is
+set (see ``bot.reload`` for live reload). ``create_app`` opens the store, so a channel
 mounted on the app (the web chat) gets ``app[CONVERSATIONS]`` at once; Telegram starts when
 the server starts (webhook registered, or long polling), and everything is closed in order
 when it stops: Telegram first, so no turn runs against a closed store.
@@ -15,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import NamedTuple
 
 from aiohttp import web
@@ -26,10 +27,9 @@ from aiohttp import web
 from bot import metrics as outcomes
 from bot.channels.pacing import Pacer
 from bot.channels.web import add_web_routes
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
-from bot.flows.problems import Problem
 from bot.metrics import Metrics
+from bot.reload import ContentError, ContentHolder, Watcher
 from bot.service import Conversations
 from bot.settings import Settings, SettingsError, TelegramSettings
 from bot.storage import Store, open_store, run_purge_periodically
@@ -46,22 +46,17 @@ CONVERSATIONS = web.AppKey("conversations", Conversations)
 STORE = web.AppKey("store", Store)
 METRICS = web.AppKey("metrics", Metrics)
 CONTENT: web.AppKey[ContentProvider] = web.AppKey("content")
-
-
-class ContentError(Exception):
-    """The content pack has errors; the server does not start with them."""
-
-    def __init__(self, directory: Path, problems: tuple[Problem, ...]) -> None:
-        super().__init__(f"{directory}: the pack has errors; run `lotsen validate {directory}`")
-        self.problems = problems
+ADMIN_RELOAD_PATH = "/admin/reload"
 
 
 def load_content(settings: Settings) -> Content:
     """The pack at ``settings.content``, with the languages translated enough to offer."""
-    result = load_pack(settings.content, min_coverage=settings.min_language_coverage)
-    if result.content is None:
-        raise ContentError(settings.content, tuple(p for p in result.problems if p.is_error))
-    return result.content
+    return load_holder(settings).current()
+
+
+def load_holder(settings: Settings) -> ContentHolder:
+    """A holder of the pack at ``settings.content``; raises ContentError when it has errors."""
+    return ContentHolder.load(settings.content, min_coverage=settings.min_language_coverage)
 
 
 def _utc_now() -> datetime:
@@ -70,16 +65,20 @@ def _utc_now() -> datetime:
 
 async def create_app(
     settings: Settings,
-    content: ContentProvider,
+    source: ContentProvider | ContentHolder,
     *,
     clock: Clock = _utc_now,
     pacer: Pacer | None = None,
     poll_timeout: float | None = None,
     attempts: int | None = None,
 ) -> web.Application:
-    """The application, its store open. ``content`` is asked on every turn, so a reloaded
-    pack applies at once. ``pacer``, ``poll_timeout`` and ``attempts`` (of one Bot API call)
-    tune Telegram's sending and long polling; tests pass a pacer on a fake clock."""
+    """The application, its store open. The content is asked on every turn, so a reloaded
+    pack applies at once. Given a :class:`ContentHolder` as ``source``, the server reloads
+    it: on changed files and SIGHUP when ``settings.reload`` is on, and on ``POST
+    /admin/reload`` when ``settings.admin_token`` is set. ``pacer``, ``poll_timeout`` and
+    ``attempts`` (of one Bot API call) tune Telegram's sending and long polling; tests pass a
+    pacer on a fake clock."""
+    content = source.current if isinstance(source, ContentHolder) else source
     store = await open_store(settings.database, session_ttl=settings.session_ttl)
     app = web.Application()
     app[STORE] = store
@@ -98,6 +97,8 @@ async def create_app(
     # store, entered first, is closed last, after everything that uses it has stopped.
     app.cleanup_ctx.append(_closing_store)
     app.cleanup_ctx.append(_purging(clock))
+    if isinstance(source, ContentHolder):
+        _mount_reload(app, source, settings)
     if settings.telegram is None:
         logger.info("Telegram is off: TELEGRAM_BOT_TOKEN is not set")
     else:
@@ -127,6 +128,70 @@ def _purging(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]:
 async def _closing_store(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[STORE].close()
+
+
+# --- live reload ---------------------------------------------------------------------------
+
+
+def _mount_reload(app: web.Application, holder: ContentHolder, settings: Settings) -> None:
+    if settings.admin_token:
+        app.router.add_post(ADMIN_RELOAD_PATH, _admin_reload(holder, settings.admin_token))
+    if not settings.reload:
+        logger.info("live reload is off: LOTSEN_RELOAD is off")
+        return
+
+    async def reloading(app: web.Application) -> AsyncIterator[None]:
+        tasks: set[asyncio.Task[object]] = set()
+        watcher = asyncio.create_task(Watcher(holder, interval=settings.reload_interval).run())
+        tasks.add(watcher)
+        loop = asyncio.get_running_loop()
+        hangup = _on_hangup(loop, holder, tasks)
+        logger.info("live reload is on: watching %s and %s", holder.directory, holder.locales)
+        yield
+        if hangup:
+            loop.remove_signal_handler(signal.SIGHUP)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    app.cleanup_ctx.append(reloading)
+
+
+def _on_hangup(
+    loop: asyncio.AbstractEventLoop, holder: ContentHolder, tasks: set[asyncio.Task[object]]
+) -> bool:
+    """Reload on SIGHUP; False where signals cannot be handled (not the main thread)."""
+
+    def hangup() -> None:
+        logger.info("SIGHUP: reloading the content")
+        task: asyncio.Task[object] = asyncio.ensure_future(holder.reload_async())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, hangup)
+    except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _admin_reload(
+    holder: ContentHolder, token: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    expected = f"Bearer {token}".encode()
+
+    async def admin_reload(request: web.Request) -> web.Response:
+        given = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return web.json_response(
+                {"error": "unauthorized"},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="lotsen-admin"'},
+            )
+        result = await holder.reload_async()
+        return web.json_response(result.to_json(), status=200 if result.accepted else 422)
+
+    return admin_reload
 
 
 # --- Telegram ------------------------------------------------------------------------------
@@ -195,7 +260,7 @@ def serve(env: Mapping[str, str]) -> int:
     )
     try:
         settings = Settings.from_env(env)
-        content = load_content(settings)
+        holder = load_holder(settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -207,7 +272,7 @@ def serve(env: Mapping[str, str]) -> int:
     logger.info("serving on http://%s:%d", settings.host, settings.port)
     try:
         web.run_app(
-            create_app(settings, lambda: content),
+            create_app(settings, holder),
             host=settings.host,
             port=settings.port,
             access_log=None,  # an access log is a list of addresses: ids, by privacy rule 6

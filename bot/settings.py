@@ -24,6 +24,7 @@ DEFAULT_HOST = "127.0.0.1"  # a developer's `make run` is not reachable from the
 DEFAULT_PORT = 8080
 DEFAULT_CONTENT = Path("content")
 DEFAULT_MIN_COVERAGE = 90.0
+MIN_ADMIN_TOKEN = 24
 
 # Telegram allows 1-256 of these characters in a webhook's secret token.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -57,6 +58,9 @@ class Settings:
     min_language_coverage: float
     telegram: TelegramSettings | None  # None: no token, the Telegram channel is off
     web: WebSettings = field(default_factory=WebSettings)
+    admin_token: str | None = None  # None: no admin endpoint
+    reload: bool = True  # watch content/ and locales/, and reload on SIGHUP
+    reload_interval: float = 1.0  # seconds between two looks at the files
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -77,6 +81,8 @@ class Settings:
             min_language_coverage=_coverage(env),
             telegram=_telegram(env, secret),
             web=web_settings,
+            admin_token=_admin_token(env),
+            reload=_flag(env, "LOTSEN_RELOAD", default=True),
         )
 
 
@@ -114,6 +120,20 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
         return False
     choices = ", ".join(_TRUE + _FALSE)
     raise SettingsError(f"{name} has value {raw!r}. Not a valid flag; use one of: {choices}.")
+
+
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    """``LOTSEN_ADMIN_TOKEN``: the bearer token of ``POST /admin/reload``; unset, no endpoint."""
+    raw = env.get("LOTSEN_ADMIN_TOKEN", "").strip()
+    if not raw:
+        return None
+    if len(raw) < MIN_ADMIN_TOKEN or not raw.isascii() or any(c.isspace() for c in raw):
+        # Never echo the token, even a weak one: the log may be shared.
+        raise SettingsError(
+            f"LOTSEN_ADMIN_TOKEN is too weak. Use at least {MIN_ADMIN_TOKEN} ASCII characters "
+            'without spaces, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))".'
+        )
+    return raw
 
 
 def _telegram(env: Mapping[str, str], secret: bytes) -> TelegramSettings | None:

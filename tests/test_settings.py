@@ -96,3 +96,18 @@ def test_secrets_are_never_echoed(tmp_path: Path) -> None:
         with pytest.raises(SettingsError) as error:
             Settings.from_env(_env(tmp_path, **values))
         assert "secret" not in str(error.value).replace("TELEGRAM_WEBHOOK_SECRET", "")
+
+
+def test_live_reload_is_on_by_default_and_the_admin_endpoint_off(tmp_path: Path) -> None:
+    settings = Settings.from_env(_env(tmp_path))
+    assert settings.reload is True and settings.admin_token is None
+    off = Settings.from_env(_env(tmp_path, LOTSEN_RELOAD="off", LOTSEN_ADMIN_TOKEN="t" * 32))
+    assert off.reload is False and off.admin_token == "t" * 32
+
+
+def test_a_weak_admin_token_is_refused_without_being_echoed(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="LOTSEN_ADMIN_TOKEN is too weak") as error:
+        Settings.from_env(_env(tmp_path, LOTSEN_ADMIN_TOKEN="hunter2"))
+    assert "hunter2" not in str(error.value)
+    with pytest.raises(SettingsError, match="LOTSEN_RELOAD has value 'maybe'"):
+        Settings.from_env(_env(tmp_path, LOTSEN_RELOAD="maybe"))

@@ -47,6 +47,7 @@ CONTACTS_FILE = "contacts.yaml"
 FLOWS_DIR = "flows"
 LOCALES_DIR = "locales"
 DIRECTORY_DIR = "directory"
+TESTS_DIR = "tests"  # conversation tests (`lotsen test`), not part of the pack
 DEFAULT_NAVIGATION = ("emergency", "back", "menu")
 
 
@@ -140,7 +141,10 @@ def load_pack(
 def _version(root: Path, catalogs: list[Path]) -> str:
     """A hash of every file of the pack and its catalogs: the same files, the same version."""
     digest = hashlib.sha256()
-    pack = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    # Conversation tests (tests/) are not part of what people read: they leave it alone.
+    pack = sorted(
+        p for p in root.rglob("*.yaml") if p.is_file() and p.relative_to(root).parts[0] != TESTS_DIR
+    )
     for path in [*pack, *sorted(catalogs)]:
         # Names relative to the pack or locales folder: the same version on every machine.
         name = path.relative_to(root) if path.is_relative_to(root) else Path(*path.parts[-3:])

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from bot.flows.problems import Problem
 from bot.flows.yamlsrc import Document, Path
 
-SchemaName = Literal["pack", "flow", "contacts", "areas", "services"]
+SchemaName = Literal["pack", "flow", "contacts", "areas", "services", "convtest"]
 
 _TYPE_NAMES = {
     "string": "text",

@@ -1,0 +1,1 @@
+"""Tools for content editors: diagrams, conversation tests and transcripts of a pack."""

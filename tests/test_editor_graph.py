@@ -1,0 +1,89 @@
+"""`lotsen graph`: the pack as Mermaid or DOT, with labels, flows, 112 and unreachable steps."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.editor.graph import dot, mermaid
+from bot.flows.loader import load_pack
+from bot.flows.model import Content
+from tests.packs import HOME, write_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+LONELY = HOME + '  lonely:\n    say: "Ingen kommer hit, säger \\"någon\\"."\n    end: true\n'
+
+
+def _content(tmp_path: Path) -> Content:
+    result = load_pack(write_pack(tmp_path, {"flows/home.yaml": LONELY}))
+    assert result.content is not None, [p.format() for p in result.problems]
+    return result.content
+
+
+def test_mermaid_shows_flows_steps_labelled_options_entries_and_what_is_unreachable(
+    tmp_path: Path,
+) -> None:
+    chart = mermaid(_content(tmp_path))
+    assert chart.startswith("flowchart TD\n")
+    assert '  subgraph home["home: Hem"]' in chart
+    assert 'home__menu -->|"Om tjänsten"| home__about' in chart
+    assert "home__welcome -.-> home__menu" in chart  # a plain `next`
+    assert 'home__menu ==>|"Akut"| emergency__now' in chart  # to 112: a thick arrow
+    assert (
+        "entry_emergency ==> emergency__now" in chart and "class emergency__now emergency" in chart
+    )
+    assert "class home__lonely unreachable" in chart and "(unreachable)" in chart
+    assert "#quot;någon#quot;" in chart  # quotes escaped, so the chart still parses
+
+
+def test_dot_is_a_digraph_with_clusters_and_escaped_labels(tmp_path: Path) -> None:
+    graph = dot(_content(tmp_path))
+    assert graph.startswith("digraph lotsen {") and graph.rstrip().endswith("}")
+    assert "subgraph cluster_home {" in graph
+    assert '"home.menu" -> "home.about" [label="Om tjänsten"];' in graph
+    assert '\\"någon\\"' in graph and 'style="rounded,dashed"' in graph
+
+
+def test_one_flow_shows_its_steps_and_the_steps_it_links_to(tmp_path: Path) -> None:
+    chart = mermaid(_content(tmp_path), flow="emergency")
+    assert "emergency__now" in chart and "home__menu" in chart  # the link into it
+    assert "home__about" not in chart
+
+
+def test_the_shipped_pack_draws_every_flow(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--content", str(ROOT / "content")]) == 0
+    chart = capsys.readouterr().out
+    for flow in ("home", "social", "worried", "talk", "emergency"):
+        assert f'subgraph {flow}["' in chart
+    assert "unreachable" not in chart.split("classDef unreachable")[0]
+
+
+def test_an_unknown_flow_is_named_with_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--content", str(ROOT / "content"), "--flow", "socal"]) == 2
+    assert "No such flow; flows: about, emergency" in capsys.readouterr().err
+
+
+def test_svg_without_graphviz_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["graph", "--content", str(ROOT / "content"), "--format", "svg"]) == 2
+    err = capsys.readouterr().err
+    assert "needs Graphviz's `dot`" in err and "--format mermaid" in err
+
+
+def test_svg_is_drawn_by_dot_where_it_is_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = tmp_path / "dot"  # stands in for Graphviz: checks it is fed DOT, answers SVG
+    fake.write_text('#!/bin/sh\ngrep -q "digraph lotsen" && echo "<svg>drawn</svg>"\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    out = tmp_path / "pack.svg"
+    args = ["graph", "--content", str(ROOT / "content"), "--format", "svg", "-o", str(out)]
+    assert main(args) == 0
+    assert out.read_text() == "<svg>drawn</svg>\n"
