@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.flows.model import Content, Step
-from bot.flows.validator import edges
+from bot.flows.validator import reachable
 
 EXCERPT = 40  # characters of a step's first message shown in its box
 
@@ -54,26 +54,6 @@ def entry_points(content: Content) -> dict[str, str]:
     if "emergency" not in content.navigation:
         entries["emergency"] = ("/112", content.emergency)
     return {name: f"{label}|{ref}" for name, (label, ref) in entries.items()}
-
-
-def reachable(content: Content) -> set[str]:
-    """Every step a person can reach from an entry point or a ``moved:`` rename."""
-    todo = [
-        content.start,
-        content.menu,
-        content.emergency,
-        content.privacy,
-        content.help,
-        *content.moved.values(),
-    ]
-    seen: set[str] = set()
-    while todo:
-        ref = todo.pop()
-        if ref in seen or ref not in content.steps:
-            continue
-        seen.add(ref)
-        todo.extend(edges(content.steps[ref]))
-    return seen
 
 
 def picture(content: Content, flow: str | None = None) -> Picture:

@@ -70,24 +70,28 @@ def check_contacts(content: Content, sources: SourceMap, today: date | None) -> 
                 )
 
 
-def check_reachable(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
-    roots = [
-        content.start,
-        content.menu,
-        content.emergency,
-        content.privacy,
-        content.help,
-        *content.moved.values(),
-    ]
+def roots(content: Content) -> list[str]:
+    """Where a person can enter the pack: start, menu, 112, privacy, help, and renames."""
+    entries = [content.start, content.menu, content.emergency, content.privacy, content.help]
+    return [*entries, *content.moved.values()]
+
+
+def reachable(content: Content) -> set[str]:
+    """Every step a person can reach from an entry point through the content's own links."""
     seen: set[str] = set()
-    todo = [ref for ref in roots if ref in content.steps]
-    if not todo:
-        return  # the pack's own references are broken, and reported where they are written
+    todo = [ref for ref in roots(content) if ref in content.steps]
     while todo:
         ref = todo.pop()
         if ref not in seen:
             seen.add(ref)
             todo.extend(_known_edges(content, content.steps[ref]))
+    return seen
+
+
+def check_reachable(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
+    if not any(ref in content.steps for ref in roots(content)):
+        return  # the pack's own references are broken, and reported where they are written
+    seen = reachable(content)
     for ref in content.steps:
         if ref not in seen:
             yield Problem.at(
