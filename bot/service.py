@@ -34,7 +34,8 @@ StepFunction = Callable[[Content, Session | None, Event, datetime], Turn]
 class HandleResult:
     """What a channel does next.
 
-    ``duplicate``: the update was answered before; send nothing. ``forgotten``: everything
+    ``duplicate``: the update was answered before; send nothing but ``owed``, the replies
+    that turn committed and did not get to send (a crash in between). ``forgotten``: everything
     about the person is gone; delete ``messages`` from the chat (the ledger as it was) and
     record nothing new for them. ``locale`` is the person's language for rendering (after a
     forget, the language they had).
@@ -45,6 +46,7 @@ class HandleResult:
     duplicate: bool = False
     forgotten: bool = False
     messages: tuple[LedgerEntry, ...] = ()
+    owed: str | None = None  # on a duplicate: what that turn still owes (see ``owe``)
 
 
 class Conversations:
@@ -70,13 +72,25 @@ class Conversations:
         return session_key(self._secret, channel, platform_id)
 
     async def handle(
-        self, channel: str, platform_id: str, event: Event, *, update_id: str | None = None
+        self,
+        channel: str,
+        platform_id: str,
+        event: Event,
+        *,
+        update_id: str | None = None,
+        owe: Callable[[HandleResult], str | None] | None = None,
     ) -> HandleResult:
         """Answer ``event`` from ``platform_id`` on ``channel``. ``update_id`` (the
-        platform's id of this delivery, when it has one) makes a redelivery a no-op."""
+        platform's id of this delivery, when it has one) makes a redelivery a no-op.
+
+        ``owe`` renders the result as the channel will send it; that payload is kept in the
+        turn's own transaction until :meth:`settle`, so a crash between the commit and the
+        sending still leaves the redelivery (``HandleResult.owed``) something to send.
+        """
         started = time.perf_counter()
         try:
-            result = await self._turn(channel, self.key(channel, platform_id), event, update_id)
+            key = self.key(channel, platform_id)
+            result = await self._turn(channel, key, event, update_id, owe)
         except Exception as exc:
             # The class only: an exception's message may quote what the person typed.
             logger.error("turn failed: %s", type(exc).__name__)
@@ -85,12 +99,17 @@ class Conversations:
         return result
 
     async def _turn(
-        self, channel: str, key: str, event: Event, update_id: str | None
+        self,
+        channel: str,
+        key: str,
+        event: Event,
+        update_id: str | None,
+        owe: Callable[[HandleResult], str | None] | None,
     ) -> HandleResult:
         async with self._store.conversation(key, channel) as conv:
             if update_id is not None and await conv.seen_update(update_id):
                 logger.debug("dropped a redelivered update")
-                return HandleResult(duplicate=True)
+                return HandleResult(duplicate=True, owed=await conv.owed(update_id))
             # Read the clock and the content inside the lock: a turn that waited sees the
             # time it runs at and the content live when it runs.
             now = self._clock()
@@ -104,7 +123,14 @@ class Conversations:
                 await conv.save(turn.session)
                 await conv.count(Usage.of(turn.session, channel=channel, day=now.date()))
                 result = HandleResult(turn.replies, turn.session.locale)
+            payload = owe(result) if owe is not None and update_id is not None else None
+            if payload is not None and update_id is not None:
+                await conv.owe(update_id, payload)
         return result
+
+    async def settle(self, channel: str, update_id: str) -> None:
+        """Every reply owed for ``update_id`` has been sent (or given up for good)."""
+        await self._store.settle(channel, update_id)
 
     async def remember_message(
         self, channel: str, platform_id: str, chat_ref: str, message_id: str

@@ -223,3 +223,28 @@ def test_the_service_imports_no_platform_or_database_driver() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=4
     )
     assert found.stdout.strip() == "[]", found.stderr
+
+
+def test_what_a_turn_owes_survives_until_settled_and_a_redelivery_gets_it(
+    tmp_path: Path,
+) -> None:
+    async def main() -> tuple[HandleResult, HandleResult, HandleResult, int]:
+        async with await open_store(tmp_path / "db") as store:
+            service = _service(store, Clock(T0))
+            owed = {"n": 0}
+
+            def owe(result: HandleResult) -> str:
+                owed["n"] += 1
+                return f"rendered {_n(result)}"
+
+            first = await service.handle("telegram", USER, Start(), update_id="7", owe=owe)
+            again = await service.handle("telegram", USER, Start(), update_id="7", owe=owe)
+            await service.settle("telegram", "7")
+            settled = await service.handle("telegram", USER, Start(), update_id="7", owe=owe)
+            return first, again, settled, owed["n"]
+
+    first, again, settled, rendered = run(main())
+    assert not first.duplicate and first.owed is None
+    assert again.duplicate and again.owed == f"rendered {_n(first)}"
+    assert settled.duplicate and settled.owed is None
+    assert rendered == 1  # rendered once, in the turn that committed

@@ -29,7 +29,13 @@ async def _migrate(path: Path, migrations: tuple[Migration, ...]) -> int:
 def test_a_new_database_gets_every_table(tmp_path: Path) -> None:
     run(_open_and_close(tmp_path / "db"))
     assert _user_version(tmp_path / "db") == LATEST
-    assert set(tables(tmp_path / "db")) == {"sessions", "ledger", "processed_updates", "usage"}
+    assert set(tables(tmp_path / "db")) == {
+        "sessions",
+        "ledger",
+        "processed_updates",
+        "usage",
+        "owed",
+    }
 
 
 async def _open_and_close(path: Path) -> None:
@@ -47,6 +53,14 @@ def test_an_empty_version_0_database_is_migrated_on_open(tmp_path: Path) -> None
     assert "sessions" in tables(path)
 
 
+def test_a_database_of_version_1_gains_the_owed_table(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+    assert run(_migrate(path, MIGRATIONS[:1])) == 1
+    assert "owed" not in tables(path)
+    assert run(_migrate(path, MIGRATIONS)) == LATEST == 2
+    assert "owed" in tables(path)
+
+
 def test_an_old_database_runs_only_the_newer_migrations_and_keeps_its_rows(
     tmp_path: Path,
 ) -> None:
@@ -57,7 +71,7 @@ def test_an_old_database_runs_only_the_newer_migrations_and_keeps_its_rows(
             await conv.save(session("home.age"))
 
     run(at_version_1())
-    assert _user_version(path) == 1
+    assert _user_version(path) == LATEST
     later = (*MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN extra TEXT NOT NULL DEFAULT ''",))
     assert run(_migrate(path, later)) == LATEST + 1
     assert _user_version(path) == LATEST + 1

@@ -8,8 +8,9 @@ the duplicate still gets the replies it is owed, and only those not yet sent::
     outbox.keep(update_id, pending)          # after giving up on a send
     pending = outbox.take(update_id)         # on the redelivery: send what is left
 
-It lives in memory only and holds at most ``limit`` entries: after a restart a person may
-have to press once more, which is better than keeping rendered replies on disk.
+It lives in memory and holds at most ``limit`` entries. It only tracks how far a delivery
+got in this process; the store keeps each turn's whole delivery until it is settled
+(``Conversations.handle(owe=...)``), so after a crash the redelivery sends it again.
 """
 
 from __future__ import annotations

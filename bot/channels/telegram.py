@@ -9,9 +9,11 @@ One update is handled in-line, start to end, under its chat's lock: read it, run
 (committed by ``Conversations``), answer a pressed button, send the replies, put their ids
 on the ledger. There is no update queue: an update acknowledged is an update done. A
 failure Telegram can cure by delivering again (the database, the network, flood control
-beyond our patience) returns False, and replies the committed turn still owes wait in a
-small in-memory outbox for that redelivery; anything else is logged by class and
-acknowledged, after a polite word where possible.
+beyond our patience) returns False, and replies the committed turn still owes wait for that
+redelivery: rendered in the turn's own transaction and kept in the store until sent (so a
+crash of the process loses none), with the progress of a half-sent delivery in a small
+in-memory outbox. Anything else is logged by class and acknowledged, after a polite word
+where possible.
 
 Logs carry error classes only: no text, no chat or user ids.
 """
@@ -54,7 +56,7 @@ from bot.channels.outbox import Outbox
 from bot.channels.pacing import Pacer
 from bot.channels.telegram_commands import command_menus
 from bot.channels.telegram_polling import Poller
-from bot.channels.telegram_render import Key, Outgoing, render, utf16_length
+from bot.channels.telegram_render import Key, Outgoing, decode, encode, render, utf16_length
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.telegram_updates import Incoming, read_update
 from bot.engine import Event
@@ -259,22 +261,40 @@ class TelegramChannel:
             owed = self._outbox.take(update_id)
             if owed is not None:  # a redelivery of a turn whose replies were not all sent
                 await self._deliver(update_id, owed)
+                await self._conversations.settle(CHANNEL, update_id)
                 return outcomes.PROCESSED
-            result = await self._conversations.handle(CHANNEL, person, event, update_id=update_id)
+            rendered: list[tuple[Outgoing, ...]] = []
+
+            def owe(result: HandleResult) -> str | None:
+                # Rendered inside the turn's transaction and kept with it, so a crash
+                # before the sending still leaves the redelivery what it owes.
+                if result.forgotten:
+                    return None
+                rendered.append(tuple(render(result.replies, self._renderer(result.locale))))
+                return encode(rendered[0])
+
+            result = await self._conversations.handle(
+                CHANNEL, person, event, update_id=update_id, owe=owe
+            )
             if result.duplicate:
                 await self._answer(incoming.callback_id)
-                return outcomes.DUPLICATE
+                if result.owed is None:
+                    return outcomes.DUPLICATE
+                # The process stopped after this turn committed: send what it still owes.
+                await self._deliver(update_id, _Delivery(incoming.chat_id, decode(result.owed)))
+                await self._conversations.settle(CHANNEL, update_id)
+                return outcomes.PROCESSED
             if result.forgotten:
                 await self._forget(update_id, incoming, result)
                 return outcomes.PROCESSED
-            messages = tuple(render(result.replies, self._renderer(result.locale)))
-            delivery = _Delivery(incoming.chat_id, messages)
+            delivery = _Delivery(incoming.chat_id, rendered[0])
             # Owed from the moment the turn committed: whatever fails from here on, the
             # redelivery (a duplicate to the store) still gets these replies.
             self._outbox.keep(update_id, delivery)
             await self._answer(incoming.callback_id)
             theirs = () if incoming.message_id is None else (incoming.message_id,)
             await self._deliver(update_id, delivery, theirs)
+            await self._conversations.settle(CHANNEL, update_id)
         return outcomes.PROCESSED
 
     async def _group(self, update_id: int, incoming: Incoming) -> str:

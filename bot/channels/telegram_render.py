@@ -14,6 +14,7 @@ long, between lines, then words. Buttons go under the last part of their reply.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -46,6 +47,28 @@ class Outgoing:
 
     html: str
     keyboard: tuple[tuple[Key, ...], ...] = ()
+
+
+def encode(messages: Iterable[Outgoing]) -> str:
+    """Messages as JSON, to be kept until sent (content texts and buttons only)."""
+    return json.dumps(
+        [
+            {"html": m.html, "keys": [[[k.label, k.data] for k in row] for row in m.keyboard]}
+            for m in messages
+        ],
+        ensure_ascii=False,
+    )
+
+
+def decode(payload: str) -> tuple[Outgoing, ...]:
+    """The messages :func:`encode` kept."""
+    return tuple(
+        Outgoing(
+            item["html"],
+            tuple(tuple(Key(label, data) for label, data in row) for row in item["keys"]),
+        )
+        for item in json.loads(payload)
+    )
 
 
 def render(replies: Iterable[Reply], renderer: Renderer) -> list[Outgoing]:

@@ -63,6 +63,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (day, flow, step, locale, channel, ended)
         ) WITHOUT ROWID""",
     ),
+    (
+        # Replies a turn owes until they are sent, written in the turn's own transaction: a
+        # crash after the commit and before the sending leaves them here for the platform's
+        # redelivery. The payload is what the channel renders (content texts and buttons,
+        # nothing typed, no platform id: the redelivered update carries the chat). Dropped
+        # once sent, and by purge with the processed update ids.
+        """CREATE TABLE owed (
+            channel TEXT NOT NULL,
+            update_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (channel, update_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX owed_by_at ON owed (at)",
+    ),
 )
 
 

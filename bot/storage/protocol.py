@@ -105,6 +105,14 @@ class Conversation(Protocol):
         """Delete everything keyed to the person; returns the ledger as it was before."""
         ...
 
+    async def owe(self, update_id: str, payload: str) -> None:
+        """Keep the replies this turn owes (rendered, nothing typed) until they are settled."""
+        ...
+
+    async def owed(self, update_id: str) -> str | None:
+        """What a turn with ``update_id`` still owes, for its redelivery after a crash."""
+        ...
+
     async def count(self, usage: Usage) -> None:
         """Add one to the counter ``usage``."""
         ...
@@ -156,6 +164,10 @@ class Store(Protocol):
     async def purge(self, now: datetime) -> PurgeResult:
         """Delete sessions idle longer than the store's TTL, ledger rows older than 48 hours
         and processed-update rows older than 72 hours."""
+        ...
+
+    async def settle(self, channel: str, update_id: str) -> None:
+        """The replies owed for ``update_id`` are all sent: drop them."""
         ...
 
     async def counts(self, since: date) -> tuple[UsageCount, ...]:

@@ -151,9 +151,14 @@ class SqliteStore:
         async with self._transaction() as db:
             messages += await rows.drop_older(db, "ledger", now - LEDGER_KEPT)
             updates = await rows.drop_older(db, "processed_updates", now - UPDATES_KEPT)
+            await rows.drop_older(db, "owed", now - UPDATES_KEPT)
         if sessions or messages:
             await self._checkpoint()
         return PurgeResult(sessions, messages, updates)
+
+    async def settle(self, channel: str, update_id: str) -> None:
+        async with self._transaction() as db:
+            await rows.settle(db, channel, update_id)
 
     async def counts(self, since: date) -> tuple[UsageCount, ...]:
         async with self._tx:
@@ -224,6 +229,14 @@ class _Conversation:
     async def count(self, usage: Usage) -> None:
         self._check()
         await rows.bump(self._db, usage, ended=False)
+
+    async def owe(self, update_id: str, payload: str) -> None:
+        self._check()
+        await rows.owe(self._db, self._channel, update_id, payload, self._clock())
+
+    async def owed(self, update_id: str) -> str | None:
+        self._check()
+        return await rows.owed(self._db, self._channel, update_id)
 
     def _check(self) -> None:
         if self.closed:

@@ -70,6 +70,28 @@ async def mark_seen(db: aiosqlite.Connection, channel: str, update_id: str, now:
     return inserted == 0
 
 
+async def owe(
+    db: aiosqlite.Connection, channel: str, update_id: str, payload: str, now: datetime
+) -> None:
+    await execute(
+        db,
+        "INSERT INTO owed (channel, update_id, payload, at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (channel, update_id) DO UPDATE SET payload = excluded.payload",
+        (channel, update_id, payload, epoch(now)),
+    )
+
+
+async def owed(db: aiosqlite.Connection, channel: str, update_id: str) -> str | None:
+    found = await fetch(
+        db, "SELECT payload FROM owed WHERE channel = ? AND update_id = ?", (channel, update_id)
+    )
+    return str(found[0][0]) if found else None
+
+
+async def settle(db: aiosqlite.Connection, channel: str, update_id: str) -> None:
+    await execute(db, "DELETE FROM owed WHERE channel = ? AND update_id = ?", (channel, update_id))
+
+
 async def bump(db: aiosqlite.Connection, usage: Usage, *, ended: bool) -> None:
     await execute(
         db,
@@ -137,8 +159,8 @@ async def idle_keys(db: aiosqlite.Connection, before: datetime, limit: int) -> l
 
 
 async def drop_older(db: aiosqlite.Connection, table: str, before: datetime) -> int:
-    if table not in ("ledger", "processed_updates"):
-        raise ValueError(f"no timed table {table!r}; choose ledger or processed_updates")
+    if table not in ("ledger", "processed_updates", "owed"):
+        raise ValueError(f"no timed table {table!r}; choose ledger, processed_updates or owed")
     return await execute(db, f"DELETE FROM {table} WHERE at < ?", (epoch(before),))
 
 
