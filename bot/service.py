@@ -141,9 +141,19 @@ class Conversations:
         await self.remember_messages(channel, platform_id, chat_ref, (message_id,))
 
     async def remember_messages(
-        self, channel: str, platform_id: str, chat_ref: str, message_ids: Sequence[str]
+        self,
+        channel: str,
+        platform_id: str,
+        chat_ref: str,
+        message_ids: Sequence[str],
+        *,
+        settled: str | None = None,
     ) -> None:
-        """:meth:`remember_message` for several messages of one chat, in one transaction."""
-        if message_ids:
+        """:meth:`remember_message` for several messages of one chat, in one transaction;
+        ``settled``, an update id whose owed replies are now all sent, goes in the same one."""
+        if message_ids or settled is not None:
             key = self.key(channel, platform_id)
-            await self._store.record_messages(key, chat_ref, message_ids, self._clock())
+            settle = (channel, settled) if settled is not None else None
+            await self._store.record_messages(
+                key, chat_ref, message_ids, self._clock(), settle=settle
+            )

@@ -261,7 +261,6 @@ class TelegramChannel:
             owed = self._outbox.take(update_id)
             if owed is not None:  # a redelivery of a turn whose replies were not all sent
                 await self._deliver(update_id, owed)
-                await self._conversations.settle(CHANNEL, update_id)
                 return outcomes.PROCESSED
             rendered: list[tuple[Outgoing, ...]] = []
 
@@ -282,7 +281,6 @@ class TelegramChannel:
                     return outcomes.DUPLICATE
                 # The process stopped after this turn committed: send what it still owes.
                 await self._deliver(update_id, _Delivery(incoming.chat_id, decode(result.owed)))
-                await self._conversations.settle(CHANNEL, update_id)
                 return outcomes.PROCESSED
             if result.forgotten:
                 await self._forget(update_id, incoming, result)
@@ -294,7 +292,6 @@ class TelegramChannel:
             await self._answer(incoming.callback_id)
             theirs = () if incoming.message_id is None else (incoming.message_id,)
             await self._deliver(update_id, delivery, theirs)
-            await self._conversations.settle(CHANNEL, update_id)
         return outcomes.PROCESSED
 
     async def _group(self, update_id: int, incoming: Incoming) -> str:
@@ -361,6 +358,7 @@ class TelegramChannel:
         """
         owed = delivery.messages
         ledger = list(theirs)
+        completed = False
         try:
             for index, message in enumerate(owed):
                 self._outbox.keep(update_id, replace(delivery, messages=owed[index:]))
@@ -374,9 +372,13 @@ class TelegramChannel:
                         raise
                     logger.error("a message was refused: %s", type(exc).__name__)
                 self._outbox.keep(update_id, replace(delivery, messages=owed[index + 1 :]))
+            completed = True
         finally:
             if delivery.ledger:
-                await self._remember(delivery.chat_id, ledger)
+                # Settled in the same commit that puts the sent ids on the ledger: a turn's
+                # delivery costs one transaction, and what is owed goes when it is sent.
+                settled = update_id if completed else None
+                await self._remember(delivery.chat_id, ledger, settled)
         self._outbox.take(update_id)
 
     async def _send(self, chat_id: int, message: Outgoing) -> int:
@@ -392,10 +394,12 @@ class TelegramChannel:
         )
         return sent.message_id
 
-    async def _remember(self, chat_id: int, message_ids: Sequence[int]) -> None:
+    async def _remember(
+        self, chat_id: int, message_ids: Sequence[int], settled: str | None = None
+    ) -> None:
         # chat_ref "": in a private chat the chat is the person, whose id /forget arrives from.
         ids = [str(message_id) for message_id in message_ids]
-        await self._conversations.remember_messages(CHANNEL, str(chat_id), "", ids)
+        await self._conversations.remember_messages(CHANNEL, str(chat_id), "", ids, settled=settled)
 
     async def _answer(self, callback_id: str | None, text: str | None = None) -> None:
         """Answer a pressed button (Telegram shows a spinner until then); failing to is no

@@ -303,10 +303,9 @@ def _choice(content: Content, session: Session, event: Choice, now: datetime) ->
     if isinstance(token, tokens.AnswerToken):
         current = _current(content, session)
         ask = current.ask
-        fresh = (
-            token.version == tokens.version_prefix(content.version)
-            and token.step_hash == tokens.step_hash(current.ref)
-        )
+        fresh = token.version == tokens.version_prefix(
+            content.version
+        ) and token.step_hash == tokens.step_hash(current.ref)
         if fresh and ask is not None and _acceptable(content, ask, token.value):
             return _answered(content, session, ask, token.value, now)
     stale = Reply(_text(content, "stale_button"))

@@ -146,10 +146,17 @@ class Store(Protocol):
         ...
 
     async def record_messages(
-        self, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
+        self,
+        key: str,
+        chat_ref: str,
+        message_ids: Sequence[str],
+        at: datetime,
+        *,
+        settle: tuple[str, str] | None = None,
     ) -> None:
         """:meth:`record_message` for several messages of one chat, in one transaction: a
-        turn's replies cost one commit, not one each."""
+        turn's replies cost one commit, not one each. ``settle`` (channel, update id) drops
+        what that update owed, in the same commit."""
         ...
 
     async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:

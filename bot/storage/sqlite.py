@@ -123,10 +123,19 @@ class SqliteStore:
         await self.record_messages(key, chat_ref, (message_id,), at)
 
     async def record_messages(
-        self, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
+        self,
+        key: str,
+        chat_ref: str,
+        message_ids: Sequence[str],
+        at: datetime,
+        *,
+        settle: tuple[str, str] | None = None,
     ) -> None:
         async with self._transaction() as db:
-            await rows.record_many(db, key, chat_ref, message_ids, at)
+            if message_ids:
+                await rows.record_many(db, key, chat_ref, message_ids, at)
+            if settle is not None:
+                await rows.settle(db, *settle)
 
     async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
         async with self._tx:
