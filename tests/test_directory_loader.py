@@ -10,22 +10,11 @@ import pytest
 from bot.directory.loader import load_directory
 from bot.directory.model import TOPICS
 from bot.flows.schema import load
-from tests.directory_fixtures import DIRECTORY, shipped, write_directory
+from tests.directory_fixtures import DIRECTORY, GOOD_SERVICE, shipped, write_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 
-GOOD = """\
-services:
-  stod:
-    organization: Kommunen
-    name: Stöd
-    description: Stöd för anhöriga.
-    topics: [worried_relative]
-    areas: ["0480"]
-    source: test
-    verified: 2026-11-22
-    status: active
-"""
+GOOD = GOOD_SERVICE
 
 
 def problems_of(tmp_path: Path, text: str) -> list[tuple[int, int, str, str]]:
