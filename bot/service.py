@@ -84,8 +84,9 @@ class Conversations:
         platform's id of this delivery, when it has one) makes a redelivery a no-op.
 
         ``owe`` renders the result as the channel will send it; that payload is kept in the
-        turn's own transaction until :meth:`settle`, so a crash between the commit and the
-        sending still leaves the redelivery (``HandleResult.owed``) something to send.
+        turn's own transaction until settled by ``remember_messages(settled=...)``, so a
+        crash between the commit and the sending still leaves the redelivery
+        (``HandleResult.owed``) something to send.
         """
         started = time.perf_counter()
         try:
@@ -127,10 +128,6 @@ class Conversations:
             if payload is not None and update_id is not None:
                 await conv.owe(update_id, payload)
         return result
-
-    async def settle(self, channel: str, update_id: str) -> None:
-        """Every reply owed for ``update_id`` has been sent (or given up for good)."""
-        await self._store.settle(channel, update_id)
 
     async def remember_message(
         self, channel: str, platform_id: str, chat_ref: str, message_id: str

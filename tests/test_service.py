@@ -239,7 +239,7 @@ def test_what_a_turn_owes_survives_until_settled_and_a_redelivery_gets_it(
 
             first = await service.handle("telegram", USER, Start(), update_id="7", owe=owe)
             again = await service.handle("telegram", USER, Start(), update_id="7", owe=owe)
-            await service.settle("telegram", "7")
+            await service.remember_messages("telegram", USER, "", ["1"], settled="7")
             settled = await service.handle("telegram", USER, Start(), update_id="7", owe=owe)
             return first, again, settled, owed["n"]
 

@@ -173,10 +173,6 @@ class Store(Protocol):
         and processed-update rows older than 72 hours."""
         ...
 
-    async def settle(self, channel: str, update_id: str) -> None:
-        """The replies owed for ``update_id`` are all sent: drop them."""
-        ...
-
     async def counts(self, since: date) -> tuple[UsageCount, ...]:
         """Every counter from the day ``since`` on."""
         ...

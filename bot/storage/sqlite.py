@@ -165,10 +165,6 @@ class SqliteStore:
             await self._checkpoint()
         return PurgeResult(sessions, messages, updates)
 
-    async def settle(self, channel: str, update_id: str) -> None:
-        async with self._transaction() as db:
-            await rows.settle(db, channel, update_id)
-
     async def counts(self, since: date) -> tuple[UsageCount, ...]:
         async with self._tx:
             return await rows.counts(self._db, since)
