@@ -6,20 +6,16 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import pytest
 
-from bot.engine import Choice, Session, Text, step
+from bot.engine import Choice, Text, step
 from bot.flows.loader import load_pack
 from bot.flows.model import Content
+from tests.shipped import CONTENT, NOW, ROOT, TODAY, at
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
 DOMAIN = ROOT.parent / "shared" / "DOMAIN.md"
-TODAY = date(2026, 11, 24)
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 SHIPPED = ("sv", "en", "ar", "so")
 
 
@@ -33,17 +29,6 @@ def content() -> Content:
 def test_the_pack_validates_without_errors_or_warnings() -> None:
     result = load_pack(CONTENT, today=TODAY)
     assert [p.format() for p in result.problems] == []
-
-
-def at(content: Content, ref: str) -> Session:
-    return Session(
-        step=ref,
-        version=content.version,
-        started=NOW,
-        updated=NOW,
-        back=(content.menu,),
-        locale="sv",
-    )
 
 
 def test_112_is_one_press_away_from_every_step(content: Content) -> None:

@@ -79,7 +79,7 @@ def test_the_export_carries_hours_areas_topics_and_the_verified_date() -> None:
     services = {s["name"]: s for s in export(shipped())["services"]}
     line = services["Orostelefonen (Rädda Barnen)"]
     assert line["status"] == "active"
-    assert line["assured_date"] == "2026-11-22"
+    assert line["assured_date"] == "2026-11-28"
     assert [p["number"] for p in line["phones"]] == ["020-100 200"]
     [schedule] = line["schedules"]
     assert (schedule["freq"], schedule["byday"]) == ("WEEKLY", "MO,TU,WE,TH,FR")

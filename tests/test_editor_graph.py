@@ -57,9 +57,11 @@ def test_one_flow_shows_its_steps_and_the_steps_it_links_to(tmp_path: Path) -> N
 def test_the_shipped_pack_draws_every_flow(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", "--content", str(ROOT / "content")]) == 0
     chart = capsys.readouterr().out
-    for flow in ("home", "social", "worried", "talk", "emergency"):
+    for flow in ("home", "social", "worried", "talk", "emergency", "safety"):
         assert f'subgraph {flow}["' in chart
     assert "unreachable" not in chart.split("classDef unreachable")[0]
+    # the concern steps are entered by typed words, from any step
+    assert "entry_concern_violence --> safety__violence" in chart
 
 
 def test_an_unknown_flow_is_named_with_the_choices(capsys: pytest.CaptureFixture[str]) -> None:

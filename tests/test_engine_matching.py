@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.matching import (
+    Typed,
     contains_phrase,
     first_number,
     match_keywords,
@@ -17,12 +18,18 @@ from bot.flows.model import NumberRange
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("  Det är AKUT!! ", "det är akut"),
+        ("  Det är AKUT!! ", "det ar akut"),  # diacritics folded: "hjalp" is typed too
         ("i\tfara\n\nnu", "i fara nu"),
         ("STRASSE", "strasse"),
         ("Straße", "strasse"),  # casefold, not lower
         ("\uff21\uff2b\uff35\uff34", "akut"),  # full-width letters (NFKC)
-        ("hjälp?!…", "hjälp"),
+        ("hjälp?!…", "hjalp"),
+        ("\u0627\u0644\u0646\u0651\u064e\u062c\u0652\u062f\u064e\u0629", "النجده"),  # harakat
+        ("\u0625\u0646\u062a\u062d\u0627\u0631", "انتحار"),  # hamza under alef
+        ("مستشفى", "مستشفي"),  # alef maqsura
+        ("\u0661\u0661\u0662", "112"),  # Arabic-Indic digits
+        ("\u06f1\u06f1\u06f2", "112"),  # Persian digits
+        ("\u0642\u0640\u0640\u0646\u0628\u0644\u0629", "قنبله"),  # tatweel and ta marbuta
         ("mitt-barn/son", "mitt barn son"),
         ("", ""),
     ],
@@ -44,6 +51,20 @@ def test_normalise_folds_case_width_and_punctuation(text: str, expected: str) ->
         ("ring 1122", "112", False),
         ("något", "", False),  # an empty phrase matches nothing
         ("Min son, alltså", "Min  Son", True),  # the phrase is normalised too
+        ("SJALVMORD", "självmord", True),  # typed without å, ä, ö
+        ("ring ١١٢", "112", True),
+        ("han har köpt knivar", "kniv*", True),  # `*`: any ending
+        ("självmordstankar", "självmord*", True),
+        ("fickkniv", "kniv*", False),  # the stem starts the word
+        ("han vill köpa en kniv", "köp* en kniv", True),  # `*` inside a phrase
+        ("ابني يخطط لهجوم", "هجوم", True),  # Arabic: ل attached
+        ("والهجوم", "هجوم", True),  # و + ال
+        ("للهجوم", "الهجوم", True),  # لل is ل + ال
+        ("بالسلاح", "سلاح", True),
+        ("سلاحه", "سلاح*", True),  # a suffix, by the list's `*`
+        ("عنده سلاح", "سلاح", True),
+        ("بيت", "يت", False),  # a remainder under three letters is no stem
+        ("الهجوم", "لهجوم", False),  # only whole prefixes come off
     ],
 )
 def test_phrases_match_whole_words(text: str, phrase: str, expected: bool) -> None:
@@ -123,3 +144,27 @@ def test_typed_text_equal_to_a_label_picks_it(text: str, expected: int | None) -
 )
 def test_a_bare_number_picks_the_nth_button(text: str, expected: int | None) -> None:
     assert match_ordinal(3, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "masked", "phrases", "expected"),
+    [
+        ("vi får skjuta upp mötet", ("skjut* upp",), ("skjut*",), False),
+        ("han vill skjuta folk", ("skjut* upp",), ("skjut*",), True),
+        ("it is hot today", ("hot",), ("hot",), False),
+        ("hot mot familjen", (), ("hot",), True),
+        ("ingen fara, tack", ("ingen fara",), ("fara",), False),  # every word of it
+        ("ingen fara men han är i fara", ("ingen fara",), ("i fara",), True),
+    ],
+)
+def test_masked_everyday_phrases_match_nothing(
+    text: str, masked: tuple[str, ...], phrases: tuple[str, ...], expected: bool
+) -> None:
+    assert Typed(text, masked=masked).has_any(phrases) is expected
+
+
+def test_first_names_the_first_list_that_occurs() -> None:
+    typed = Typed("han har en kniv och vill ta livet av sig")
+    lists = [("bomb",), ("ta livet av sig",), ("kniv",)]
+    assert typed.first(lists) == 1
+    assert Typed("inget alls").first(lists) is None

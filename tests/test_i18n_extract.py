@@ -38,8 +38,10 @@ steps:
 def extract(text: str, name: str) -> list[tuple[int, str, list[str]]]:
     fileobj = io.BytesIO(text.encode("utf-8"))
     fileobj.name = name  # type: ignore[attr-defined]
-    return [(line, message, comments) for line, _, message, comments in
-            extract_yaml(fileobj, {}, [], {})]
+    return [
+        (line, message, comments)
+        for line, _, message, comments in extract_yaml(fileobj, {}, [], {})
+    ]
 
 
 def test_a_flow_yields_every_text_with_its_line_and_context() -> None:
@@ -65,13 +67,32 @@ def test_the_pack_yields_interface_texts_and_trigger_word_lists() -> None:
     pack = "texts:\n  forgotten: Allt är raderat.\ntriggers:\n  emergency: [akut, i fara]\n"
     found = extract(pack, "content/lotsen.yaml")
     assert [(line, message) for line, message, _ in found] == [
-        (2, "Allt är raderat."), (4, "akut;i fara")]
+        (2, "Allt är raderat."),
+        (4, "akut;i fara"),
+    ]
     assert found[1][2][0].startswith("Words that jump to the emergency")
 
 
+def test_the_pack_yields_concern_and_everyday_word_lists_with_how_to_write_them() -> None:
+    pack = (
+        "triggers:\n  everyday: [skjuta upp]\n"
+        "concerns:\n  violence:\n    step: safety.violence\n    words: [kniv*, vapen]\n"
+    )
+    found = extract(pack, "content/lotsen.yaml")
+    assert [(line, message) for line, message, _ in found] == [
+        (2, "skjuta upp"),
+        (6, "kniv*;vapen"),
+    ]
+    assert "Harmless everyday phrases" in found[0][2][0]
+    assert "`violence`" in found[1][2][0]
+    assert "`*`" in found[1][2][1]
+
+
 def test_contacts_yield_what_a_person_reads_but_not_numbers_or_sources() -> None:
-    contacts = ('contacts:\n  bris:\n    name: BRIS\n    phone: "116 111"\n'
-                '    hours: Dygnet runt.\n    source: bris.se\n    verified: 2026-11-22\n')
+    contacts = (
+        'contacts:\n  bris:\n    name: BRIS\n    phone: "116 111"\n'
+        "    hours: Dygnet runt.\n    source: bris.se\n    verified: 2026-11-22\n"
+    )
     messages = [m for _, m, _ in extract(contacts, "content/contacts.yaml")]
     assert messages == ["BRIS", "Dygnet runt."]
 
@@ -94,8 +115,11 @@ def test_pybabel_extract_pulls_the_content_texts(tmp_path: Path) -> None:
     write_pack(tmp_path / "content")
     (tmp_path / "babel.cfg").write_text("[lotsen_yaml: content/**.yaml]\n")
     pybabel = Path(sys.executable).with_name("pybabel")
-    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-o", "messages.pot", "."],
-                   cwd=tmp_path, check=True)
+    subprocess.run(
+        [str(pybabel), "-q", "extract", "-F", "babel.cfg", "-o", "messages.pot", "."],
+        cwd=tmp_path,
+        check=True,
+    )
     with (tmp_path / "messages.pot").open("rb") as handle:
         catalog = read_po(handle)
     message = catalog.get("Ingen läser chatten.")

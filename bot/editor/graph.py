@@ -53,6 +53,8 @@ def entry_points(content: Content) -> dict[str, str]:
     }
     if "emergency" not in content.navigation:
         entries["emergency"] = ("/112", content.emergency)
+    for concern in content.concerns:  # typed words lead there from any step
+        entries[f"concern_{concern.kind}"] = (f"typed: {concern.words[0]} …", concern.step)
     return {name: f"{label}|{ref}" for name, (label, ref) in entries.items()}
 
 

@@ -8,8 +8,9 @@ answer for each value a question takes), so a transcript shows exactly what a pe
 in that language: ``when:`` conditions, ``set:`` choices and ``next`` chains included. Each
 step is told once, on the shortest way to it: the walk is breadth first, and a transcript
 that shares its beginning with an earlier one says so instead of repeating it. ``max_depth``
-bounds a path's length. Steps reached only by a command (/112, /privacy, /help) get
-transcripts of their own. Buttons back to steps told elsewhere are listed, not followed.
+bounds a path's length. Steps reached only by a command (/112, /privacy, /help) or by typed
+concern words (a weapon, suicide) get transcripts of their own. Buttons back to steps told
+elsewhere are listed, not followed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime
 
 from bot.editor.speech import Seen
 from bot.engine import Choice, Command, Event, Session, Start, Text, step
+from bot.engine.matching import WILDCARD
 from bot.flows.model import Ask, Content
 from bot.i18n.renderer import renderer_for
 
@@ -102,12 +104,14 @@ class _Walk:
         seen = Seen.of(turn.replies, renderer_for(self.content, turn.session.locale))
         return Said(action, turn.session.step, tuple(seen.lines("   "))), turn.session, seen
 
-    def begin(self, command: str | None) -> None:
-        """Walk from /start, or from a command given right after /start."""
+    def begin(self, first: tuple[Event, str] | None = None) -> None:
+        """Walk from /start, or from an event right after /start (a command, typed words)."""
         said, session, seen = self.play(None, Start(locale_hint=self.lang), "/start")
         root = _Node(said, session, seen, None, 1)
-        if command is not None:
-            said, session, seen = self.play(session, Command(command), f"/{command}")
+        if self.roots:
+            root.told_in = 1  # /start is told once, in the first transcript
+        if first is not None:
+            said, session, seen = self.play(session, *first)
             if said.step in self.reached:
                 return
             root.children.append(_Node(said, session, seen, root, 2))
@@ -187,9 +191,13 @@ def _answers(content: Content, ask: Ask) -> list[str]:
 def walk(
     content: Content, lang: str | None, now: datetime, *, max_depth: int = MAX_DEPTH
 ) -> list[Transcript]:
-    """The transcripts of ``content`` in ``lang``, from /start, then from each command."""
+    """The transcripts of ``content`` in ``lang``, from /start, then from each command and
+    each concern's first word typed."""
     tour = _Walk(content, lang, now, max_depth)
-    tour.begin(None)
+    tour.begin()
     for command in ("112", "menu", "privacy", "help"):
-        tour.begin(command)
+        tour.begin((Command(command), f"/{command}"))
+    for concern in content.concerns:
+        typed = concern.words[0].rstrip(WILDCARD) if concern.words else ""
+        tour.begin((Text(typed), f'types "{typed}"'))
     return tour.transcripts()

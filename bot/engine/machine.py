@@ -25,7 +25,6 @@ from bot.engine import render, tokens, vocabulary
 from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.locales import negotiate
 from bot.engine.matching import (
-    contains_any,
     match_keywords,
     match_label,
     match_number,
@@ -33,7 +32,7 @@ from bot.engine.matching import (
 )
 from bot.engine.replies import Phrase, Reply
 from bot.engine.session import Session
-from bot.flows.model import Ask, Content, Option, Step
+from bot.flows.model import Ask, Concern, Content, Option, Step
 
 MUNICIPALITY = "municipality"  # the variable a preset municipality goes into, as an ask stores it
 MAX_HOPS = 20  # of `next` in a row, and of `moved` renames: content with a loop still ends
@@ -153,13 +152,8 @@ def _works_anywhere(content: Content, event: Event) -> bool:
     if isinstance(event, Choice):
         return isinstance(tokens.parse(event.token), tokens.NavToken | tokens.LanguageToken)
     if isinstance(event, Text):
-        locale = negotiate(content, event.locale_hint)
-        return contains_any(event.text, vocabulary.emergency_words(content)) or any(
-            contains_any(
-                event.text, vocabulary.words(content, locale, content.triggers.get(kind, ()))
-            )
-            for kind in ("menu", "back")
-        )
+        heard = vocabulary.hear(content, negotiate(content, event.locale_hint), event.text)
+        return heard != vocabulary.Heard()
     return False
 
 
@@ -259,7 +253,7 @@ def _take(content: Content, session: Session, option: Option, now: datetime) -> 
 
 
 def _navigate(content: Content, session: Session, action: str, now: datetime) -> Turn:
-    if action == "back":
+    if action in ("back", "resume"):
         return _back(content, session, now)
     if action == "forget":
         return _forget(content)
@@ -326,17 +320,47 @@ def _pressed(content: Content, session: Session, token: tokens.OptionToken) -> O
 
 
 def _typed(content: Content, session: Session, typed: str, now: datetime) -> Turn:
-    """Typed text, matched in this order and then dropped: emergency words, menu words, back
-    words, an option's label, the step's question, a button's number, ``otherwise``. Words
-    and labels count in the person's language and in the source language."""
-    locale = session.locale
-    triggers = content.triggers
-    if contains_any(typed, vocabulary.emergency_words(content)):
+    """Typed text, matched in this order and then dropped: emergency words, concern words,
+    menu words, back words, an option's label, the step's question, a button's number,
+    ``otherwise``. Words and labels count in the person's language and in the source
+    language; emergency and concern words in every language (see ``vocabulary.hear``)."""
+    heard = vocabulary.hear(content, session.locale, typed)
+    if heard.emergency:
         return _go(content, session, content.emergency, now, remember=True)
-    if contains_any(typed, vocabulary.words(content, locale, triggers.get("menu", ()))):
+    if heard.concern is not None:
+        return _concerned(content, session, heard.concern, typed, now)
+    if heard.menu:
         return _go(content, session, content.menu, now, remember=True)
-    if contains_any(typed, vocabulary.words(content, locale, triggers.get("back", ()))):
+    if heard.back:
         return _back(content, session, now)
+    answered = _answered_by(content, session, typed, now)
+    if answered is not None:
+        return answered
+    ask = _current(content, session).ask
+    if ask is not None and ask.otherwise:
+        return _go(content, session, ask.otherwise, now, remember=True)
+    return _notice(content, session, "not_understood")
+
+
+def _concerned(
+    content: Content, session: Session, concern: Concern, typed: str, now: datetime
+) -> Turn:
+    """Alarming words are never consumed silently. An answer in the same message is still
+    taken, but the concern's step comes first, and its `resume` button goes on to where the
+    answer leads. A concern met on a concern step replaces it, so `resume` still goes back
+    to where the person was before."""
+    answered = _answered_by(content, session, typed, now)
+    base = answered.session if answered is not None and answered.session is not None else session
+    if answered is not None and base.step == content.emergency:
+        return answered  # the answer itself leads to 112, which says more than a concern
+    on_concern = base.step in {known.step for known in content.concerns}
+    return _go(content, base, concern.step, now, remember=not on_concern)
+
+
+def _answered_by(content: Content, session: Session, typed: str, now: datetime) -> Turn | None:
+    """The turn ``typed`` makes as an answer here: an option's label, the question's answer
+    (several municipalities: buttons to choose), or a button's number. None if it is none."""
+    locale = session.locale
     current = _current(content, session)
     visible = [option for option in current.options if option.visible(session.variables)]
     labelled = _labelled(content, locale, visible, typed)
@@ -357,9 +381,7 @@ def _typed(content: Content, session: Session, typed: str, now: datetime) -> Tur
         numbered = match_ordinal(len(visible), typed)
         if numbered is not None:
             return _take(content, session, visible[numbered], now)
-    if ask is not None and ask.otherwise:
-        return _go(content, session, ask.otherwise, now, remember=True)
-    return _notice(content, session, "not_understood")
+    return None
 
 
 def _labelled(

@@ -1,36 +1,210 @@
 """Matching typed text, purely: words and phrases, whole numbers, option labels.
 
-Everything works on normalised text (:func:`normalise`), so case, punctuation and odd
-Unicode forms do not matter: the phrase ``akut`` matches "Det är AKUT!" but not "akuten".
+Everything works on folded words (:func:`words_of`): case, punctuation, diacritics, the
+spelling variants of Arabic letters and the script of digits do not matter, so the phrase
+``akut`` matches "Det är AKUT!" but not "akuten", and ``112`` matches "١١٢".
+
+A phrase in a word list is one or more words. A word may end in ``*`` to stand for every word
+that starts with it: ``kniv*`` matches "kniven" and "knivar" (Swedish and Somali inflect at the
+end of a word). An Arabic word is also matched without its attached prefixes: the phrase
+``هجوم`` matches "لهجوم" and "والهجوم" (see :func:`forms`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.flows.model import NumberRange
 
 # Unicode categories that separate words: punctuation (P*), symbols (S*), separators (Z*)
-# and control characters (Cc). Letters, marks and digits stay.
+# and control characters (Cc). Letters and digits stay; marks (diacritics) are dropped.
 _SEPARATORS = ("P", "S", "Z")
 _NUMBER = re.compile(r"\d+")  # any script's decimal digits: Latin, Arabic-Indic (U+0660..) alike
 # Longer digit runs are read as this (int() refuses over 4300 digits; nobody is that old).
 _HUGE = 10**15
+WILDCARD = "*"
+
+# Arabic letters written in more than one way in everyday typing: alef maqsura for ya, ta
+# marbuta for ha, Persian kaf and ya for the Arabic ones; the tatweel only stretches a word.
+_LETTER_FOLDS = str.maketrans(
+    {"\u0649": "\u064a", "\u0629": "\u0647", "\u06a9": "\u0643", "\u06cc": "\u064a", "\u0640": None}
+)
+# Arabic attaches conjunctions (و، ف), prepositions (ب، ل، ك) and the article (ال) to the
+# word that follows; ل before ال contracts to لل. Longest first.
+_CONJUNCTIONS = ("و", "ف", "")
+_PREPOSITIONS = ("ب", "ل", "ك", "")
+_ARABIC_PREFIXES = tuple(
+    sorted(
+        {c + p + a for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("ال", "")}
+        | {c + "لل" for c in _CONJUNCTIONS},
+        key=len,
+        reverse=True,
+    )
+)
+_MIN_STEM = 3  # shorter remainders are mostly whole words that merely begin with و or ب
 
 
 def normalise(text: str) -> str:
-    """``normalise("  Det är AKUT!! ")`` -> ``"det är akut"``."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    spaced = "".join(" " if _separates(char) else char for char in folded)
-    return " ".join(spaced.split())
+    """``normalise("  Det är AKUT!! ")`` -> ``"det ar akut"``."""
+    return " ".join(words_of(text))
 
 
-def _separates(char: str) -> bool:
+def words_of(text: str) -> tuple[str, ...]:
+    """The folded words of ``text``: ``"Hjälp, NU!"`` -> ``("hjalp", "nu")``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(_fold_char(char) for char in decomposed)
+    return tuple(unicodedata.normalize("NFKC", kept).casefold().translate(_LETTER_FOLDS).split())
+
+
+def _fold_char(char: str) -> str:
     category = unicodedata.category(char)
-    return category[0] in _SEPARATORS or category == "Cc"
+    if category == "Mn":
+        return ""  # a diacritic: ä -> a, and Arabic short vowels and hamza marks
+    if category == "Nd":
+        return str(unicodedata.decimal(char))  # ١١٢ -> 112
+    if category[0] in _SEPARATORS or category == "Cc":
+        return " "
+    return char
+
+
+def forms(word: str) -> tuple[str, ...]:
+    """A folded word and, for an Arabic word, the word without each prefix it may carry:
+    ``forms("للهجوم")`` -> ``("للهجوم", "الهجوم", "هجوم")``."""
+    if not word or not _is_arabic(word[0]):
+        return (word,)
+    found = [word]
+    for prefix in _ARABIC_PREFIXES:
+        if prefix and word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+            stem = word[len(prefix) :]
+            with_article = "ال" + stem if prefix.endswith(("ال", "لل")) else None
+            found.extend(form for form in (with_article, stem) if form and form not in found)
+    return tuple(found)
+
+
+def _is_arabic(char: str) -> bool:
+    return "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f"
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """One word of a phrase: ``stem`` and whether any ending may follow it (``kniv*``)."""
+
+    stem: str
+    prefix: bool
+
+    def matches(self, word_forms: Sequence[str]) -> bool:
+        if self.prefix:
+            return any(form.startswith(self.stem) for form in word_forms)
+        return self.stem in word_forms
+
+
+@lru_cache(maxsize=8192)
+def _compile(phrase: str) -> tuple[_Pattern, ...]:
+    """A content phrase (a trigger word, a keyword, a label), compiled once. Only the
+    content's own strings come here: typed text is never kept, not even in a cache."""
+    patterns: list[_Pattern] = []
+    for raw in phrase.split():
+        prefix = raw.endswith(WILDCARD)
+        for word in words_of(raw):
+            stem = _without_article(word)
+            patterns.append(_Pattern(stem, prefix))
+    return tuple(patterns)
+
+
+def _without_article(word: str) -> str:
+    # The typed word's forms hold it with and without "ال", so the bare stem matches both.
+    if word.startswith("ال") and len(word) - 2 >= _MIN_STEM:
+        return word[2:]
+    return word
+
+
+class Typed:
+    """Typed text as folded words with their forms, read once and then only matched.
+
+    ``masked`` phrases (a language's everyday phrases, such as "skjuta upp") are blanked, so
+    no phrase can match inside them or across them.
+    """
+
+    __slots__ = ("_words",)
+
+    def __init__(self, text: str, masked: Iterable[str] = ()) -> None:
+        self._words: list[tuple[str, ...]] = [forms(word) for word in words_of(text)]
+        spans = [(start, length) for start, length, _ in self._found(tuple(masked))]
+        for start, length in spans:
+            for index in range(start, start + length):
+                self._words[index] = ()
+
+    def _found(self, phrases: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+        """(start, length, phrase) of each occurrence: each typed word is looked up in the
+        phrases' index, so a list of hundreds costs about as much as a few."""
+        if not phrases or not self._words:
+            return
+        exact, prefixed = _index(phrases)
+        for start, word_forms in enumerate(self._words):
+            for form in word_forms:
+                candidates = (
+                    *exact.get(form, ()),
+                    *prefixed.get(form[:_BUCKET], ()),
+                    *(prefixed.get(form[:1], ()) if len(form) > 1 else ()),
+                )
+                for patterns, phrase in candidates:
+                    if self._at(start, patterns):
+                        yield start, len(patterns), phrase
+
+    def _at(self, start: int, patterns: tuple[_Pattern, ...]) -> bool:
+        if start + len(patterns) > len(self._words):
+            return False
+        return all(p.matches(self._words[start + i]) for i, p in enumerate(patterns))
+
+    def words(self) -> Iterator[str]:
+        """Every form of every word that is not masked."""
+        for word_forms in self._words:
+            yield from word_forms
+
+    def has(self, phrase: str) -> bool:
+        """Whether ``phrase`` occurs as whole, contiguous words."""
+        return self.has_any((phrase,))
+
+    def has_any(self, phrases: Iterable[str]) -> bool:
+        """Whether any of ``phrases`` occurs."""
+        return next(self._found(tuple(phrases)), None) is not None
+
+    def occurring(self, phrases: Iterable[str]) -> set[str]:
+        """Those of ``phrases`` that occur."""
+        return {phrase for _, _, phrase in self._found(tuple(phrases))}
+
+    def first(self, lists: Iterable[tuple[str, ...]]) -> int | None:
+        """The index of the first of ``lists`` (in their order) any phrase of which occurs."""
+        return next((i for i, phrases in enumerate(lists) if self.has_any(phrases)), None)
+
+
+_Compiled = tuple[tuple[_Pattern, ...], str]
+_Index = tuple[dict[str, list[_Compiled]], dict[str, list[_Compiled]]]
+_BUCKET = 2  # a `stem*` is found by the first letters of a typed word, not by trying them all
+
+
+@lru_cache(maxsize=1024)
+def _index(phrases: tuple[str, ...]) -> _Index:
+    """A word list by the first word of each phrase: whole words by the word, ``stem*`` by
+    the stem's first letters (content strings only, like _compile)."""
+    exact: dict[str, list[_Compiled]] = {}
+    prefixed: dict[str, list[_Compiled]] = {}
+    for phrase in phrases:
+        patterns = _compile(phrase)
+        if not patterns:
+            continue
+        first = patterns[0]
+        if not first.prefix:
+            exact.setdefault(first.stem, []).append((patterns, phrase))
+        elif len(first.stem) >= _BUCKET:
+            prefixed.setdefault(first.stem[:_BUCKET], []).append((patterns, phrase))
+        else:  # a one-letter stem: found by a typed word's first letter
+            prefixed.setdefault(first.stem, []).append((patterns, phrase))
+    return exact, prefixed
 
 
 def contains_phrase(text: str, phrase: str) -> bool:
@@ -41,34 +215,22 @@ def contains_phrase(text: str, phrase: str) -> bool:
     >>> contains_phrase("akuten", "akut")
     False
     """
-    return _occurs(f" {normalise(text)} ", phrase)
+    return Typed(text).has(phrase)
 
 
 def contains_any(text: str, phrases: Iterable[str]) -> bool:
-    padded = f" {normalise(text)} "  # once, not once a phrase: a typed line meets hundreds
-    return any(_occurs(padded, phrase) for phrase in phrases)
+    return Typed(text).has_any(phrases)
 
 
-def _occurs(padded: str, phrase: str) -> bool:
-    needle = _normalised_phrase(phrase)
-    return bool(needle) and f" {needle} " in padded
-
-
-@lru_cache(maxsize=8192)
-def _normalised_phrase(phrase: str) -> str:
-    """A content phrase (a trigger word, a keyword, a label), normalised once. Only the
-    content's own strings come here: typed text is never kept, not even in a cache."""
-    return normalise(phrase)
-
-
-def match_keywords(keywords: Mapping[str, Sequence[str]], text: str) -> str | None:
+def match_keywords(keywords: Mapping[str, Sequence[str]], text: str | Typed) -> str | None:
     """The first value (in content order) any of whose phrases occurs in ``text``.
 
     >>> match_keywords({"child": ["mitt barn", "son"], "partner": ["man"]}, "Min son!")
     'child'
     """
+    typed = text if isinstance(text, Typed) else Typed(text)
     for value, phrases in keywords.items():
-        if contains_any(text, phrases):
+        if typed.has_any(phrases):
             return value
     return None
 
@@ -105,9 +267,14 @@ def match_label(labels: Sequence[str], text: str) -> int | None:
     if not typed:
         return None
     for index, label in enumerate(labels):
-        if _normalised_phrase(label) == typed:
+        if _normalised_label(label) == typed:
             return index
     return None
+
+
+@lru_cache(maxsize=8192)
+def _normalised_label(label: str) -> str:
+    return normalise(label)  # a content string, like _compile's
 
 
 def match_ordinal(count: int, text: str) -> int | None:

@@ -147,15 +147,18 @@ def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...
 
 def navigation(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
     """The pack's navigation buttons and the step's own extra ones (``forget`` on the privacy
-    step), less those that make no sense here: ``back`` with nowhere to go back to,
-    ``emergency`` on the emergency step, ``menu`` on the menu."""
+    step, ``resume`` on a concern step), less those that make no sense here: ``back`` or
+    ``resume`` with nowhere to go back to, ``emergency`` on the emergency step, ``menu`` on
+    the menu."""
     pointless = {"emergency": content.emergency, "menu": content.menu}
     actions = [*content.navigation, *(a for a in step.navigation if a not in content.navigation)]
+    if "resume" in actions:  # the step's way on to where the person was: first, and for `back`
+        actions = ["resume", *(a for a in actions if a not in ("resume", "back"))]
     return tuple(
         Button(tokens.nav_token(action), text(content, f"nav_{action}"), "nav", action)
         for action in actions
         if action in NAVIGATION_ACTIONS
-        and not (action == "back" and not session.back)
+        and not (action in ("back", "resume") and not session.back)
         and pointless.get(action) != step.ref
     )
 

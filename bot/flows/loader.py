@@ -25,6 +25,7 @@ from bot.directory.model import Directory
 from bot.flows import schema
 from bot.flows.model import (
     Ask,
+    Concern,
     Condition,
     Contact,
     Content,
@@ -295,6 +296,7 @@ class _Builder:
             moved=self._moved(pack.get("moved")),
             translations=translations,
             directory=directory,
+            concerns=self._concerns(pack.get("concerns")),
             stale_after_days=int(pack.get("stale_after_days", 365))
             if isinstance(pack.get("stale_after_days", 365), int)
             else 365,
@@ -306,6 +308,22 @@ class _Builder:
             return ""
         code = "emergency-missing" if key == "emergency" else "unknown-target"
         return self.resolve(raw, None, self.sources.in_pack(key), f"`{key}`", code)
+
+    def _concerns(self, value: Any) -> tuple[Concern, ...]:
+        return tuple(
+            self._concern(str(kind), _mapping(body)) for kind, body in _mapping(value).items()
+        )
+
+    def _concern(self, kind: str, body: Mapping[str, Any]) -> Concern:
+        raw = body.get("step")
+        where = self.sources.in_pack("concerns", kind, "step")
+        step = (
+            self.resolve(raw, None, where, f"the step of concern `{kind}`")
+            if isinstance(raw, str)
+            else ""
+        )
+        words = _texts(body.get("words"))
+        return Concern(kind, step, words, self.sources.in_pack("concerns", kind))
 
     def _moved(self, value: Any) -> dict[str, str]:
         moved: dict[str, str] = {}

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from string import Formatter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the directory's model imports Position from here
     from bot.directory.model import Directory
 
-NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget")
+# `resume` goes back like `back`, labelled "go on where I was": the button of a concern step.
+NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget", "resume")
 # A word list (emergency words, an ask's keywords) is one msgid, its words joined by ";", so a
 # translator writes the words people type in their language, as .desktop files do Keywords.
 WORD_SEPARATOR = ";"
@@ -37,8 +39,10 @@ def placeholders(text: str) -> set[str]:
         return set()
 
 
+@lru_cache(maxsize=4096)
 def split_words(text: str) -> tuple[str, ...]:
-    """A translated word list back into words, blanks dropped."""
+    """A translated word list back into words, blanks dropped (content strings only: typed
+    text never comes here, so the cache holds nothing a person wrote)."""
     return tuple(word.strip() for word in text.split(WORD_SEPARATOR) if word.strip())
 
 
@@ -184,6 +188,18 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Concern:
+    """Alarming words that are not an emergency by themselves (a weapon, a journey to a war,
+    thoughts of suicide). Typed anywhere, even inside an answer, they lead first to ``step``:
+    a calm reply that says what to do now, then the way on to where the person was."""
+
+    kind: str
+    step: str
+    words: tuple[str, ...]
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
 class Language:
     """A language a person can choose, named in that language (``ar`` -> ``العربية``)."""
 
@@ -217,6 +233,7 @@ class Content:
     # labels from them so that typed words work in every language.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     directory: Directory | None = None
+    concerns: tuple[Concern, ...] = ()  # in the pack's order: the first that matches wins
 
     def step(self, ref: str) -> Step:
         return self.steps[ref]
@@ -235,6 +252,7 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "nav_back": "label of the back button",
     "nav_menu": "label of the main menu button",
     "nav_forget": "label of the button that deletes the conversation",
+    "nav_resume": "label of the button on a concern step that goes on where the person was",
     "unverified_contact": "a contact whose details are too old to show as fact; may use {web}",
     "can_type": "under a question's buttons: the person may also type an answer",
     "card_phone": "label of a contact's phone number",

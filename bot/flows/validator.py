@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from bot.directory.checks import stale as stale_services
-from bot.engine.matching import contains_any
 from bot.flows.model import Content, Position, Step, placeholders
 from bot.flows.problems import Level, Problem
 from bot.flows.sources import SourceMap
+from bot.flows.word_rules import check_concerns, check_trigger_labels, check_word_collisions
 
 TELEGRAM_MAX_BUTTONS = 100
 TELEGRAM_MAX_TEXT = 4096
@@ -71,9 +71,10 @@ def check_contacts(content: Content, sources: SourceMap, today: date | None) -> 
 
 
 def roots(content: Content) -> list[str]:
-    """Where a person can enter the pack: start, menu, 112, privacy, help, and renames."""
+    """Where a person can enter the pack: start, menu, 112, privacy, help, the concern steps
+    (typed words lead there), and renames."""
     entries = [content.start, content.menu, content.emergency, content.privacy, content.help]
-    return [*entries, *content.moved.values()]
+    return [*entries, *(c.step for c in content.concerns), *content.moved.values()]
 
 
 def reachable(content: Content) -> set[str]:
@@ -391,26 +392,6 @@ def check_labels(content: Content, sources: SourceMap, today: date | None) -> It
             seen.add(label)
 
 
-def check_trigger_labels(
-    content: Content, sources: SourceMap, today: date | None
-) -> Iterator[Problem]:
-    """A label holding an emergency word, on a button that does not lead to 112: typing the
-    label would jump to 112 instead, since emergency words win over everything."""
-    words = content.triggers.get("emergency", ())
-    if content.emergency not in content.steps:
-        return  # the broken reference is reported where it is written
-    for ref, step in content.steps.items():
-        for index, option in enumerate(step.options):
-            if option.goto != content.emergency and contains_any(option.label, words):
-                yield Problem.at(
-                    sources.step(ref, "options", index, "label"),
-                    "warning",
-                    "label-has-trigger",
-                    f"`{option.label}` holds an emergency word, so typing it jumps to 112; "
-                    "reword the label",
-                )
-
-
 def check_services(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
     """Directory steps and municipality questions need a directory; a step may name only
     services that exist and are active."""
@@ -478,6 +459,8 @@ RULES: tuple[Rule, ...] = (
     check_ask,
     check_labels,
     check_trigger_labels,
+    check_concerns,
+    check_word_collisions,
     check_services,
     check_freshness,
 )

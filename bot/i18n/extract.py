@@ -27,10 +27,22 @@ _TRIGGER_COMMENT = {
     "emergency": "Words that jump to the emergency (112) step from anywhere when typed.",
     "menu": "Words that open the main menu when typed.",
     "back": "Words that go one step back when typed.",
+    "everyday": (
+        "Harmless everyday phrases of your language that hold a word of any language's "
+        "emergency or concern lists (English: `hot`, as in 'it is hot today'; Swedish: "
+        "`skjuta upp`, to postpone). In a conversation in your language they never trigger."
+    ),
 }
 _WORDS_HOWTO = (
     "Write the words and short phrases people would type in your language, separated by "
-    "';' (no spaces around it). Not a word-for-word translation; more or fewer words are fine."
+    "';' (no spaces around it). Not a word-for-word translation; more or fewer words are fine. "
+    "A word may end in `*` for every ending (`knife*`); write inflected forms people type."
+)
+_CONCERN_COMMENT = (
+    "Alarming words of the kind `{kind}`: typed anywhere, even inside an answer, they are "
+    "answered first with a calm reply that says what to do now. Include the forms people "
+    "type (with and without the article, verb forms, common misspellings). Leave out words "
+    "that are harmless in everyday use, or list those phrases under the everyday words."
 )
 
 
@@ -71,6 +83,11 @@ def _pack(document: Document) -> Iterator[Extracted]:
         if isinstance(words, list) and words:
             comment = [_TRIGGER_COMMENT.get(key, f"Trigger words `{key}`."), _WORDS_HOWTO]
             yield _line(document, ("triggers", key)), None, join_words(words), comment
+    for kind, body in _mapping(data.get("concerns")).items():
+        words = _mapping(body).get("words")
+        if isinstance(words, list) and words:
+            comment = [_CONCERN_COMMENT.format(kind=kind), _WORDS_HOWTO]
+            yield _line(document, ("concerns", kind, "words")), None, join_words(words), comment
 
 
 def _contacts(document: Document) -> Iterator[Extracted]:
