@@ -2,7 +2,9 @@
 graph``, ``lotsen test``, ``lotsen transcripts``, and more.
 
 Each subcommand is a small function taking parsed arguments and returning an exit code;
-the heavy imports happen inside them, so ``lotsen validate`` starts fast.
+the heavy imports happen inside them, so ``lotsen validate`` starts fast. A mistake is one
+line on stderr, exit status 2 for bad arguments and 1 for files or a database that cannot be
+used (see ``bot.commandline``); ``main`` turns anything else into one line too.
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot.commandline import RUNTIME, USAGE, cannot, fail, iso_date, whole_number
+
 DEFAULT_CONTENT = "content"
+MIN_COVERAGE = "LOTSEN_MIN_LANGUAGE_COVERAGE"
+MAX_SINCE_DAYS = 36500  # a century: older than any counter, and date arithmetic stays in range
+MAX_STALE_MONTHS = 1200  # a century, for `directory report --months`
 
 
 def _content_dir(value: str | None) -> Path:
@@ -23,19 +31,30 @@ def _content_dir(value: str | None) -> Path:
 
 def min_language_coverage() -> float:
     """``LOTSEN_MIN_LANGUAGE_COVERAGE``: the percent of a catalog that must be translated
-    before its language is offered to people (default 90)."""
-    return float(os.environ.get("LOTSEN_MIN_LANGUAGE_COVERAGE", "90"))
+    before its language is offered to people (default 90). Raises ``ValueError`` naming the
+    variable when it is not a percentage."""
+    raw = os.environ.get(MIN_COVERAGE, "").strip() or "90"
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 100.0:  # also false for nan
+        raise ValueError(f"{MIN_COVERAGE} has value {raw!r}. Use a percentage from 0 to 100.")
+    return value
 
 
-def _today(value: str | None) -> date:
-    return date.fromisoformat(value) if value else datetime.now(UTC).date()
+def _today(value: date | None) -> date:
+    return value or datetime.now(UTC).date()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from bot.flows.loader import load_pack
 
     directory = _content_dir(args.directory)
-    result = load_pack(directory, today=_today(args.today))
+    try:
+        result = load_pack(directory, today=_today(args.today))
+    except OSError as error:
+        return fail(cannot("read", error))
     for problem in result.problems:
         print(problem.format_github() if args.format == "github" else problem.format())
     errors = len(result.errors)
@@ -46,12 +65,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat import run_chat
+    from bot.engine.locales import available, negotiate
     from bot.flows.loader import load_pack
 
     directory = _content_dir(args.content)
-    # An explicit --lang previews that catalog whatever its coverage, for translators.
-    coverage = 0.0 if args.lang else min_language_coverage()
-    result = load_pack(directory, min_coverage=coverage)
+    try:
+        # An explicit --lang previews that catalog whatever its coverage, for translators.
+        coverage = 0.0 if args.lang else min_language_coverage()
+    except ValueError as error:
+        return fail(str(error), USAGE)
+    try:
+        result = load_pack(directory, min_coverage=coverage)
+    except OSError as error:
+        return fail(cannot("read", error))
     if result.content is None:
         for problem in result.errors:
             print(problem.format(), file=sys.stderr)
@@ -59,6 +85,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
             f"{directory}: the pack has errors; run `lotsen validate {directory}`", file=sys.stderr
         )
         return 1
+    if args.lang and negotiate(result.content, args.lang) is None:
+        codes = ", ".join(available(result.content))
+        return fail(
+            f"--lang has value {args.lang!r}. No catalog for it; languages: {codes}.", USAGE
+        )
     return run_chat(
         result.content,
         lang=args.lang,
@@ -117,7 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="github: GitHub Actions annotations",
     )
     validate.add_argument(
-        "--today", metavar="YYYY-MM-DD", help="judge freshness as of this date (default: today)"
+        "--today",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="judge freshness as of this date (default: today)",
     )
     validate.set_defaults(handler=cmd_validate)
 
@@ -136,8 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", help="usage counts per flow and step (no people)")
     stats.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")
-    stats.add_argument("--since", type=int, metavar="DAYS", help="the last DAYS days (30)")
-    stats.add_argument("--today", metavar="YYYY-MM-DD", help="count up to this day")
+    stats.add_argument(
+        "--since",
+        type=whole_number(1, MAX_SINCE_DAYS, "days"),
+        metavar="DAYS",
+        help="the last DAYS days (30)",
+    )
+    stats.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", help="count up to this day")
     stats.set_defaults(handler=cmd_stats)
 
     directory = commands.add_parser("directory", help="the directory of services")
@@ -148,8 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="services by age of verification: what to check this month"
     )
     report.add_argument("--content", default=None, help="the pack (default: content/)")
-    report.add_argument("--today", metavar="YYYY-MM-DD", help="judge age as of this date")
-    report.add_argument("--months", type=int, default=12, help="stale after (12)")
+    report.add_argument(
+        "--today", type=iso_date, metavar="YYYY-MM-DD", help="judge age as of this date"
+    )
+    report.add_argument(
+        "--months",
+        type=whole_number(1, MAX_STALE_MONTHS, "months"),
+        default=12,
+        help="stale after (12)",
+    )
     report.set_defaults(handler=cmd_directory_report)
 
     export = commands.add_parser("export", help="export data in open formats")
@@ -172,8 +218,48 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code = args.handler(args)
-    return int(code)
+    if args.handler is cmd_serve:
+        return int(args.handler(args))  # serve prints its own errors and logs its own crashes
+    try:
+        code = int(args.handler(args))
+        sys.stdout.flush()  # here, so a closed pipe is met inside the try, not at exit
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C: the person knows why it stopped
+    except BrokenPipeError:
+        _drop_stdout()  # `lotsen transcripts | head`: the reader has all it wanted
+        return RUNTIME
+    except Exception as error:  # the last resort: the specific cases have their own messages
+        return fail(_unexpected(args.command, error))
+    return code
+
+
+def _unexpected(command: str, error: BaseException) -> str:
+    """One line for an exception nothing expected, with where it was raised in Lotsen's code,
+    so a bug report can say where without the person pasting a traceback."""
+    ours = Path(__file__).resolve().parent
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve().is_relative_to(ours)
+    ]
+    where = ""
+    if frames:
+        place = Path(frames[-1].filename).resolve().relative_to(ours.parent)
+        where = f" at {place}:{frames[-1].lineno}"
+    detail = " ".join(str(error).split())[:200]
+    return (
+        f"lotsen {command}: unexpected {type(error).__name__}{where}: {detail}; "
+        "this is a bug; please report it"
+    )
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # a stdout with no file descriptor (a test's capture)
+        pass
 
 
 if __name__ == "__main__":

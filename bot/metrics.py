@@ -44,6 +44,19 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.store_failures = Counter(
+            "lotsen_store_failures",
+            "Requests and checks the store could not serve, by reason (locked, full, ...).",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.request_errors = Counter(
+            "lotsen_request_errors",
+            "Requests that failed with an unexpected error, by its class.",
+            ["error"],
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
         return generate_latest(self.registry)

@@ -3,9 +3,11 @@
     app = await create_app(settings, ContentHolder.load(settings.content))  # or lambda: content
     web.run_app(app, host=settings.host, port=settings.port)
 
-Routes: ``GET /healthz``; ``GET /metrics`` (Prometheus text format); ``POST
-/telegram/webhook`` when a bot token is set; ``POST /admin/reload`` when an admin token is
-set (see ``bot.reload`` for live reload). ``create_app`` opens the store, so a channel
+Routes: ``GET /healthz`` (liveness: the process answers); ``GET /readyz`` (readiness: the
+store can commit now, else 503 with the reason); ``GET /metrics`` (Prometheus text format);
+``POST /telegram/webhook`` when a bot token is set; ``POST /admin/reload`` when an admin token
+is set (see ``bot.reload`` for live reload). Unexpected errors are answered as JSON and
+logged as one line (``bot.http_errors``). ``create_app`` opens the store, so a channel
 mounted on the app (the web chat) gets ``app[CONVERSATIONS]`` at once; Telegram starts when
 the server starts (webhook registered, or long polling), and everything is closed in order
 when it stops: Telegram first, so no turn runs against a closed store.
@@ -27,12 +29,14 @@ from aiohttp import web
 from bot import metrics as outcomes
 from bot.channels.pacing import Pacer
 from bot.channels.web import add_web_routes
+from bot.channels.web_tokens import SessionTokens
 from bot.flows.model import Content
+from bot.http_errors import RETRY_SECONDS, answer_errors, plain_request_errors
 from bot.metrics import Metrics
 from bot.reload import ContentError, ContentHolder, Watcher
 from bot.service import Conversations
 from bot.settings import Settings, SettingsError, TelegramSettings
-from bot.storage import Store, open_store, run_purge_periodically
+from bot.storage import StorageError, Store, open_store, run_purge_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -80,18 +84,26 @@ async def create_app(
     pacer on a fake clock."""
     content = source.current if isinstance(source, ContentHolder) else source
     store = await open_store(settings.database, session_ttl=settings.session_ttl)
-    app = web.Application()
+    try:
+        await store.check()  # a server that cannot commit must not say it is serving
+    except BaseException:
+        await store.close()
+        raise
+    metrics = Metrics()
+    app = web.Application(middlewares=[answer_errors(metrics)])
     app[STORE] = store
-    app[METRICS] = Metrics()
+    app[METRICS] = metrics
     app[CONTENT] = content
     app[CONVERSATIONS] = Conversations(store, content, settings.secret, clock)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", _metrics)
     add_web_routes(
         app,
         conversations=app[CONVERSATIONS],
         content_provider=content,
         settings=settings.web,
+        tokens=SessionTokens(settings.secret),
     )
     # Cleanup contexts end in reverse order, also when a later one fails to start: the
     # store, entered first, is closed last, after everything that uses it has stopped.
@@ -107,7 +119,25 @@ async def create_app(
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    """Liveness: cheap, touches nothing. A load balancer restarts a process that fails it."""
     return web.json_response({"status": "ok"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    """Readiness: the store commits a tiny write now (bounded in time). 503 with the reason's
+    code (``locked``, ``full``, ``readonly``, ``timeout``, ...) takes the instance out of a
+    load balancer's rotation until the store recovers."""
+    try:
+        await request.app[STORE].check()
+    except StorageError as exc:
+        request.app[METRICS].store_failures.labels(exc.reason).inc()
+        logger.warning("not ready: the store cannot commit (%s)", exc.reason)
+        return web.json_response(
+            {"status": "unavailable", "reason": exc.reason},
+            status=503,
+            headers={"Retry-After": str(RETRY_SECONDS)},
+        )
+    return web.json_response({"status": "ready"})
 
 
 async def _metrics(request: web.Request) -> web.Response:
@@ -239,7 +269,7 @@ def _mount_telegram(
             return web.Response(status=401 if given is None else 403)
         try:
             data = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             data = None  # answered 200 below: delivering it again would not mend it
         done = await channel.process_json(data)
         # 500 asks Telegram to deliver the update again, later.
@@ -258,6 +288,7 @@ def serve(env: Mapping[str, str]) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    plain_request_errors()
     try:
         settings = Settings.from_env(env)
         holder = load_holder(settings)
@@ -269,16 +300,21 @@ def serve(env: Mapping[str, str]) -> int:
             print(problem.format(), file=sys.stderr)
         print(exc, file=sys.stderr)
         return 1
-    logger.info("serving on http://%s:%d", settings.host, settings.port)
     try:
         web.run_app(
             create_app(settings, holder),
             host=settings.host,
             port=settings.port,
             access_log=None,  # an access log is a list of addresses: ids, by privacy rule 6
-            print=None,
+            print=lambda _: logger.info("serving on http://%s:%d", settings.host, settings.port),
         )
     except SettingsError as exc:  # found on starting: a token or address Telegram refuses
         print(exc, file=sys.stderr)
         return 2
+    except StorageError as exc:
+        print(f"LOTSEN_DATABASE {settings.database}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the address is taken, or not ours to bind
+        print(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0

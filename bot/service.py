@@ -30,6 +30,11 @@ logger = logging.getLogger(__name__)
 StepFunction = Callable[[Content, Session | None, Event, datetime], Turn]
 
 
+class UnknownSession(Exception):
+    """``handle(..., existing=True)`` for a person with no session: it was forgotten, it
+    expired, or it never began. Nothing was written."""
+
+
 @dataclass(frozen=True)
 class HandleResult:
     """What a channel does next.
@@ -79,9 +84,12 @@ class Conversations:
         *,
         update_id: str | None = None,
         owe: Callable[[HandleResult], str | None] | None = None,
+        existing: bool = False,
     ) -> HandleResult:
         """Answer ``event`` from ``platform_id`` on ``channel``. ``update_id`` (the
         platform's id of this delivery, when it has one) makes a redelivery a no-op.
+        ``existing``: only for a person who has a session; otherwise raise
+        :class:`UnknownSession` (the web chat's tokens: a forgotten one does not start again).
 
         ``owe`` renders the result as the channel will send it; that payload is kept in the
         turn's own transaction until settled by ``remember_messages(settled=...)``, so a
@@ -91,7 +99,9 @@ class Conversations:
         started = time.perf_counter()
         try:
             key = self.key(channel, platform_id)
-            result = await self._turn(channel, key, event, update_id, owe)
+            result = await self._turn(channel, key, event, update_id, owe, existing=existing)
+        except UnknownSession:
+            raise
         except Exception as exc:
             # The class only: an exception's message may quote what the person typed.
             logger.error("turn failed: %s", type(exc).__name__)
@@ -106,8 +116,13 @@ class Conversations:
         event: Event,
         update_id: str | None,
         owe: Callable[[HandleResult], str | None] | None,
+        *,
+        existing: bool = False,
+        counted: bool = True,
     ) -> HandleResult:
         async with self._store.conversation(key, channel) as conv:
+            if existing and conv.session is None:
+                raise UnknownSession()
             if update_id is not None and await conv.seen_update(update_id):
                 logger.debug("dropped a redelivered update")
                 return HandleResult(duplicate=True, owed=await conv.owed(update_id))
@@ -122,12 +137,20 @@ class Conversations:
                 result = HandleResult(turn.replies, locale, forgotten=True, messages=messages)
             else:
                 await conv.save(turn.session)
-                await conv.count(Usage.of(turn.session, channel=channel, day=now.date()))
+                if counted:
+                    await conv.count(Usage.of(turn.session, channel=channel, day=now.date()))
                 result = HandleResult(turn.replies, turn.session.locale)
             payload = owe(result) if owe is not None and update_id is not None else None
             if payload is not None and update_id is not None:
                 await conv.owe(update_id, payload)
         return result
+
+    async def begin(self, channel: str, platform_id: str, event: Event) -> None:
+        """Give a new person a session now (``event``, a Start), without counting a visit:
+        their first real turn counts. The web chat begins a session when it issues its token,
+        so that later a token whose session is gone can be told from a new one."""
+        key = self.key(channel, platform_id)
+        await self._turn(channel, key, event, None, None, counted=False)
 
     async def remember_message(
         self, channel: str, platform_id: str, chat_ref: str, message_id: str

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.directory.commands import cmd_export, cmd_report
 from tests.directory_fixtures import CONTENT, GOOD_SERVICE, write_directory
 
 
 def test_report_lists_services_by_age_with_what_is_due(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cmd_report(argparse.Namespace(content=str(CONTENT), today="2027-11-10")) == 0
+    assert cmd_report(argparse.Namespace(content=str(CONTENT), today=date(2027, 11, 10))) == 0
     out = capsys.readouterr().out
     assert "Overdue: stale now, shown without phone numbers and hours (0)" in out
     assert "Due this month: check before 2027-11-30 (8)" in out
@@ -25,7 +27,7 @@ def test_report_puts_the_oldest_first(tmp_path: Path, capsys: pytest.CaptureFixt
     older = GOOD_SERVICE.replace("stod:", "gammal:").replace("2026-11-22", "2025-01-15")
     newer = GOOD_SERVICE.replace("2026-11-22", "2026-10-01")
     write_directory(tmp_path, {"a.yaml": newer, "b.yaml": older})
-    assert cmd_report(argparse.Namespace(content=str(tmp_path), today="2026-11-25")) == 0
+    assert cmd_report(argparse.Namespace(content=str(tmp_path), today=date(2026, 11, 25))) == 0
     out = capsys.readouterr().out
     assert "Overdue: stale now, shown without phone numbers and hours (1)" in out
     assert "Up to date (1)" in out
@@ -33,7 +35,9 @@ def test_report_puts_the_oldest_first(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_report_refuses_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cmd_report(argparse.Namespace(content=str(CONTENT), today="tomorrow")) == 2
+    with pytest.raises(SystemExit) as exited:
+        main(["directory", "report", "--content", str(CONTENT), "--today", "tomorrow"])
+    assert exited.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 

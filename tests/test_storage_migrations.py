@@ -35,6 +35,7 @@ def test_a_new_database_gets_every_table(tmp_path: Path) -> None:
         "processed_updates",
         "usage",
         "owed",
+        "health",
     }
 
 
@@ -57,7 +58,7 @@ def test_a_database_of_version_1_gains_the_owed_table(tmp_path: Path) -> None:
     path = tmp_path / "db"
     assert run(_migrate(path, MIGRATIONS[:1])) == 1
     assert "owed" not in tables(path)
-    assert run(_migrate(path, MIGRATIONS)) == LATEST == 2
+    assert run(_migrate(path, MIGRATIONS)) == LATEST == 3
     assert "owed" in tables(path)
 
 

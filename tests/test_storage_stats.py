@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.storage import PurgeResult, Usage, UsageCount, run_purge_periodically
 from bot.storage.commands import cmd_purge, cmd_stats
 from bot.storage.stats import format_report, shown
@@ -79,7 +80,7 @@ def test_lotsen_stats_reports_the_days_asked_for(
                         await conv.count(Usage(day, "home", "menu", "sv", "web"))
 
     run(fill())
-    assert cmd_stats(_args(path, since=7, today=DAY.isoformat())) == 0
+    assert cmd_stats(_args(path, since=7, today=DAY)) == 0
     out = capsys.readouterr().out
     assert out.startswith("Usage 2026-01-09 to 2026-01-15")
     assert out.splitlines()[-1].split() == ["home", "menu", "7", "<5"]
@@ -96,8 +97,10 @@ def test_lotsen_stats_without_a_database_says_so(
 def test_lotsen_stats_refuses_a_period_under_a_day(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cmd_stats(_args(tmp_path / "db", since=0)) == 2
-    assert "--since has value 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["stats", "--database", str(tmp_path / "db"), "--since", "0"])
+    assert exited.value.code == 2
+    assert "argument --since: '0' is not a whole number of days" in capsys.readouterr().err
 
 
 def test_lotsen_purge_deletes_what_has_expired(

@@ -4,11 +4,11 @@ transport, and a fake Bot API on 127.0.0.1 recording every call."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from bot.engine import tokens
+from bot.storage import TransientStoreError
 from tests.engine_fixtures import OLD_VERSION, make_content, option
 from tests.storage_fixtures import run, tables
 from tests.telegram_fixtures import CHAT, TOKEN, WEBHOOK_SECRET, Harness, telegram_server
@@ -193,7 +193,7 @@ def test_a_database_failure_asks_for_redelivery(tmp_path: Path) -> None:
         async with telegram_server(tmp_path) as bot:
             conversations = bot.conversations
             real = conversations.handle
-            failures = [sqlite3.OperationalError("database is locked")]
+            failures = [TransientStoreError("database is locked", reason="locked")]
 
             async def flaky(*args: Any, **kwargs: Any) -> Any:
                 if failures:

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.web import WebSettings, add_web_routes
 from bot.channels.web_limits import WebLimits
+from bot.channels.web_tokens import SessionTokens
 from bot.flows.model import Content
 from bot.service import Conversations
 from tests.storage_fixtures import SECRET, open_store, tables
@@ -39,6 +40,7 @@ def make_app(
         conversations=conversations,
         content_provider=lambda: content,
         settings=settings,
+        tokens=SessionTokens(SECRET),
         limits=limits,
     )
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import sqlite3
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -66,6 +65,7 @@ from bot.i18n.renderer import Renderer, renderer_for
 from bot.metrics import Metrics
 from bot.service import Conversations, HandleResult
 from bot.settings import SettingsError
+from bot.storage import StorageError, TransientStoreError
 from bot.storage.locks import KeyLocks
 
 logger = logging.getLogger(__name__)
@@ -248,6 +248,8 @@ class TelegramChannel:
                 return outcomes.IGNORED
             return await self._turn(str(update.update_id), incoming, incoming.event)
         except Exception as exc:
+            if isinstance(exc, StorageError):
+                self._metrics.store_failures.labels(exc.reason).inc()
             if is_transient(exc):
                 logger.warning("update to be delivered again: %s", type(exc).__name__)
                 return outcomes.RETRY
@@ -483,7 +485,7 @@ def is_transient(exc: BaseException) -> bool:
     down, or Telegram's flood control outlasted our retries."""
     if isinstance(exc, PERMANENT):
         return False
-    return isinstance(exc, RetryAfter | NetworkError | sqlite3.Error | OSError | TimeoutError)
+    return isinstance(exc, RetryAfter | NetworkError | TransientStoreError | OSError | TimeoutError)
 
 
 def retry_seconds(exc: RetryAfter) -> float:

@@ -10,16 +10,20 @@
 The page (``bot/static/``) is plain HTML, CSS and JavaScript: no build step, nothing from
 third parties, no cookies. The API (see the README's "Web chat" section):
 
-- ``POST /api/session`` -> ``201 {"session": token, "exit_url": url}``. The token is random
-  and is the platform id of the conversation, so the store sees only its HMAC; nothing else
+- ``POST /api/session`` -> ``201 {"session": token, "exit_url": url}``. The token is issued
+  and signed by the server (``bot.channels.web_tokens``) and its session begins at once; it
+  is the platform id of the conversation, so the store sees only its HMAC; nothing else
   identifies the person. The page keeps it in ``sessionStorage``.
 - ``POST /api/event`` with ``{"session", "type": "start"|"choice"|"text"|"command", ...}``
   -> the replies rendered in the person's language (``bot.channels.web_render.payload``).
+  A token this server did not issue, or whose session is gone (forgotten, expired), gets
+  ``401 {"error": "bad_session"}``: the page then asks for a new one.
 - ``POST /api/forget`` with ``{"session"}`` -> ``204``: everything about the session is gone.
 
 Typed text goes into the engine as a ``Text`` event and nowhere else: it is neither logged
 nor stored. Requests are size-limited and rate-limited per session and per client, the
-client known only by a keyed hash of its address that changes every hour.
+client known only by a keyed hash of its address that changes every hour; the client's limit
+is taken before the body is read.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ import functools
 import html
 import json
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -46,11 +49,12 @@ from bot.channels.web_http import (
 )
 from bot.channels.web_limits import TokenBuckets, WebLimits, session_bucket_key
 from bot.channels.web_render import interface, locale_json, payload
+from bot.channels.web_tokens import SessionTokens
 from bot.engine import Choice, Command, Event, Start, Text
 from bot.engine.locales import negotiate
 from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
-from bot.service import Conversations
+from bot.service import Conversations, UnknownSession
 
 CHANNEL = "web"
 DEFAULT_EXIT_URL = "https://www.wikipedia.org/"
@@ -60,7 +64,7 @@ FRAME_ANCESTORS = "LOTSEN_WEB_FRAME_ANCESTORS"
 ALLOWED_ORIGINS = "LOTSEN_WEB_ALLOWED_ORIGINS"
 CLIENT_ADDRESS_HEADER = "LOTSEN_WEB_CLIENT_ADDRESS_HEADER"
 
-SESSION_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+SESSION_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # see bot.channels.web_tokens
 MAX_TOKEN = 64  # of a button token; the engine's are at most 40
 MAX_COMMAND = 32
 MAX_HINT = 200  # of a locale hint (an Accept-Language header)
@@ -148,11 +152,12 @@ def add_web_routes(
     conversations: Conversations,
     content_provider: Callable[[], Content],
     settings: WebSettings,
+    tokens: SessionTokens,
     limits: WebLimits | None = None,
 ) -> None:
     """Mount the page, its files and the API on ``app``, and put the security headers on
     every response of ``app`` (an ``on_response_prepare`` hook)."""
-    channel = WebChannel(conversations, content_provider, settings, limits or WebLimits())
+    channel = WebChannel(conversations, content_provider, settings, limits or WebLimits(), tokens)
     app.router.add_get("/", channel.page)
     app.router.add_get("/static/{name}", channel.static)
     app.router.add_post("/api/session", channel.new_session)
@@ -171,11 +176,13 @@ class WebChannel:
         content_provider: Callable[[], Content],
         settings: WebSettings,
         limits: WebLimits,
+        tokens: SessionTokens,
     ) -> None:
         self._conversations = conversations
         self._content = content_provider
         self._settings = settings
         self._limits = limits
+        self._tokens = tokens
         files = resources.files("bot") / "static"
         self._template = (files / "index.html").read_text(encoding="utf-8")
         self._files = {name: (files / name).read_bytes() for name in _STATIC_TYPES}
@@ -210,31 +217,38 @@ class WebChannel:
     # --- the API -----------------------------------------------------------------------------
 
     async def new_session(self, request: web.Request) -> web.Response:
+        """A signed token whose session begins now, so that a token whose session is later
+        gone is refused rather than silently starting again."""
         self._check_origin(request)
-        await read_json(request, self._settings.max_body_bytes)
         self._take(self._limits.client_sessions, self._client(request))
-        token = secrets.token_urlsafe(32)
+        await read_json(request, self._settings.max_body_bytes)
+        token = self._tokens.issue()
+        await self._conversations.begin(CHANNEL, token, Start(locale_hint=_hint(request)))
         body = {"session": token, "exit_url": self._settings.exit_url}
         return self._json(request, body, status=201)
 
     async def event(self, request: web.Request) -> web.Response:
         self._check_origin(request)
-        body = await read_json(request, self._settings.max_body_bytes)
-        session = _session(body)
-        self._take(self._limits.events, session_bucket_key(session))
         self._take(self._limits.client_events, self._client(request))
+        body = await read_json(request, self._settings.max_body_bytes)
+        session = self._session(body)
+        self._take(self._limits.events, session_bucket_key(session))
         event = parse_event(
             body, max_text=self._settings.max_text_chars, fallback_hint=_hint(request)
         )
-        result = await self._conversations.handle(CHANNEL, session, event)
+        try:
+            result = await self._conversations.handle(CHANNEL, session, event, existing=True)
+        except UnknownSession:
+            fail(web.HTTPUnauthorized, "bad_session")
         return self._json(request, payload(self._content(), result))
 
     async def forget(self, request: web.Request) -> web.Response:
-        """The quick exit and the forget button: delete everything about the session."""
+        """The quick exit and the forget button: delete everything about the session. Done
+        twice, or for a session already gone, it is still 204."""
         self._check_origin(request)
-        body = await read_json(request, self._settings.max_body_bytes)
-        session = _session(body)
         self._take(self._limits.client_forgets, self._client(request))
+        body = await read_json(request, self._settings.max_body_bytes)
+        session = self._session(body)
         await self._conversations.handle(CHANNEL, session, Command("forget"))
         return self._cors(request, web.Response(status=204))
 
@@ -251,6 +265,14 @@ class WebChannel:
         return self._cors(request, response)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _session(self, body: Mapping[str, Any]) -> str:
+        """The body's session token: 400 when it is not one in form, 401 when this server
+        did not issue it (or long ago). Checked before any database work."""
+        session = _session(body)
+        if not self._tokens.valid(session):
+            fail(web.HTTPUnauthorized, "bad_session")
+        return session
 
     def _check_origin(self, request: web.Request) -> None:
         origin = request.headers.get("Origin")

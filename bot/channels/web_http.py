@@ -104,7 +104,7 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
         _too_large(limit, len(data))
     try:
         body = json.loads(data.decode("utf-8")) if data else {}
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; deep nesting
         fail(web.HTTPBadRequest, "bad_json")
     if not isinstance(body, dict):
         fail(web.HTTPBadRequest, "bad_json")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import MAXYEAR, date
 
 from bot.directory.model import Directory, Service
 from bot.flows.model import Position
@@ -22,9 +22,15 @@ DEFAULT_MONTHS = 12
 
 
 def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` calendar months on; 31 Jan + 1 month is 28/29 Feb."""
+    """``day`` moved ``months`` calendar months on; 31 Jan + 1 month is 28/29 Feb.
+
+    Past the last day a date can hold it is that day: ``verified: 9999-06-01`` (a typo) must
+    not crash ``lotsen validate``.
+    """
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
+    if year > MAXYEAR:
+        return date.max
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 

@@ -2,7 +2,7 @@
 
 ``args.content`` is the content pack's folder (the directory is ``<content>/directory``).
 Each command prints problems to stderr as ``file:line:column: level code message`` and
-returns an exit code.
+returns an exit code; a file it cannot read or write is one line naming it, exit status 1.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.commandline import cannot, fail
 from bot.directory import hsds
 from bot.directory.checks import DEFAULT_MONTHS
 from bot.directory.loader import load_directory
@@ -22,20 +23,19 @@ DIRECTORY = "directory"
 
 
 def _load(args: argparse.Namespace) -> Directory | None:
-    directory, problems = load_directory(Path(args.content) / DIRECTORY)
+    try:
+        directory, problems = load_directory(Path(args.content) / DIRECTORY)
+    except OSError as error:  # the system refuses a file: a permission, an I/O error
+        fail(cannot("read", error))
+        return None
     for problem in problems:
         print(problem.format(), file=sys.stderr)
     return directory
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Services by age of verification; ``args.today`` (YYYY-MM-DD) replaces today's date."""
-    raw_today = getattr(args, "today", None)
-    try:
-        today = date.fromisoformat(raw_today) if raw_today else date.today()
-    except ValueError:
-        print(f"--today: `{raw_today}` is not a date; write YYYY-MM-DD", file=sys.stderr)
-        return 2
+    """Services by age of verification; ``args.today`` (a date) replaces today's date."""
+    today = getattr(args, "today", None) or date.today()
     months = getattr(args, "months", None) or DEFAULT_MONTHS
     directory = _load(args)
     if directory is None:
@@ -49,6 +49,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     directory = _load(args)
     if directory is None:
         return 1
-    for path in hsds.write(directory, Path(args.out)):
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return fail(f"OUT_DIR has value {args.out!r}. It is a file; name a folder (new or not).")
+    try:
+        written = hsds.write(directory, out)
+    except OSError as error:
+        return fail(cannot("write", error))
+    for path in written:
         print(path)
     return 0

@@ -3,7 +3,8 @@
 >>> directory, problems = load_directory(Path("content/directory"))
 
 ``directory`` is None when any problem is an error. Files whose names start with ``_`` and
-anything not ending in ``.yaml`` (the template, ``_template.yaml.example``) are not read.
+anything not ending in ``.yaml`` (the template, ``_template.yaml.example``) are not read. Files
+are read through :mod:`bot.flows.files` (regular files inside the folder only, capped in size).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from bot.directory.model import (
     Status,
 )
 from bot.flows import schema
+from bot.flows.files import Files
 from bot.flows.model import Position
 from bot.flows.problems import Problem
-from bot.flows.yamlsrc import Document, SyntaxProblem, parse
+from bot.flows.yamlsrc import Document, SyntaxProblem, excerpt, parse
 
 AREAS_FILE = "areas.yaml"
 SERVICES_DIR = "services"
@@ -45,13 +47,18 @@ _TIME = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
 _MIDNIGHT = time(0, 0)
 
 
-def load_directory(directory: Path) -> tuple[Directory | None, list[Problem]]:
-    """The directory in ``directory`` and every problem found, sorted by file and line."""
-    loader = _Loader()
+def load_directory(
+    directory: Path, files: Files | None = None
+) -> tuple[Directory | None, list[Problem]]:
+    """The directory in ``directory`` and every problem found, sorted by file and line.
+
+    ``files`` reads them; a pack's loader passes its own, so the pack's folder and size
+    budget apply. By default only files inside ``directory`` are read."""
+    loader = _Loader(files if files is not None else Files(directory))
     counties, areas = loader.areas(directory / AREAS_FILE)
     service_dir = directory / SERVICES_DIR
-    files = sorted(service_dir.glob("*.yaml")) if service_dir.is_dir() else []
-    for path in files:
+    paths = sorted(service_dir.glob("*.yaml")) if service_dir.is_dir() else []
+    for path in paths:
         if not path.name.startswith("_"):
             loader.services(path, counties, areas)
     problems = sorted(loader.problems)
@@ -88,6 +95,7 @@ def _text(value: Any) -> str | None:
 
 @dataclass
 class _Loader:
+    files: Files
     problems: list[Problem] = field(default_factory=list)
     found: dict[str, Service] = field(default_factory=dict)
     positions: dict[tuple[str, str], Position] = field(default_factory=dict)
@@ -96,19 +104,13 @@ class _Loader:
         self.problems.append(Problem.at(position, "error", code, message))
 
     def read(self, path: Path, name: schema.SchemaName) -> Document | None:
-        try:
-            text = path.read_text("utf-8")
-        except FileNotFoundError:
-            self.error(Position(str(path), 1, 1), "missing-file", f"{path.name} is missing")
+        text = self.files.read_text(path)
+        if isinstance(text, Problem):
+            self.problems.append(text)
             return None
-        except UnicodeDecodeError as error:
-            self.error(
-                Position(str(path), 1, error.start + 1),
-                "encoding",
-                "this file is not UTF-8 text; save it as UTF-8",
-            )
-            return None
-        parsed = parse(text, str(path))
+        budget = self.files.budget
+        parsed = parse(text, str(path), max_values=budget.values_left)
+        budget.values_left -= parsed.values
         if isinstance(parsed, SyntaxProblem):
             self.error(parsed.position, parsed.code, parsed.message)
             return None
@@ -116,7 +118,8 @@ class _Loader:
             self.error(
                 duplicate.again,
                 "duplicate-key",
-                f"`{duplicate.key}` is written twice (first at line {duplicate.first.line}); "
+                f"`{excerpt(duplicate.key)}` is written twice (first at line "
+                f"{duplicate.first.line}); "
                 "YAML would silently keep only this one",
             )
         self.problems.extend(schema.check(parsed, name))

@@ -6,6 +6,7 @@ them without phone numbers or hours), *due* ones go stale before the month is ou
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -30,8 +31,8 @@ class Row:
 
 
 def _month_end(today: date) -> date:
-    first_next = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-    return date.fromordinal(first_next.toordinal() - 1)
+    # Without going through the next month's first day, which December 9999 does not have.
+    return today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
 
 def rows(directory: Directory, today: date, months: int = DEFAULT_MONTHS) -> list[Row]:

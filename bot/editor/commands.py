@@ -1,4 +1,7 @@
-"""``lotsen graph``, ``lotsen test`` and ``lotsen transcripts``: the editor's commands."""
+"""``lotsen graph``, ``lotsen test`` and ``lotsen transcripts``: the editor's commands.
+
+A file that cannot be read or written is one line naming it, exit status 1.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.commandline import cannot, fail, iso_time, whole_number
 from bot.flows.loader import load_pack
 from bot.flows.model import Content
 
 DEFAULT_CONTENT = "content"
+DEPTH_LIMIT = 100  # a walk stops where it has been before: a bound for typos, not for speed
 NO_GRAPHVIZ = (
     "lotsen graph --format svg needs Graphviz's `dot`, which is not installed here. "
     "Install Graphviz (apt install graphviz, brew install graphviz, or graphviz.org/download), "
@@ -23,7 +28,11 @@ NO_GRAPHVIZ = (
 
 def _load(directory: Path) -> Content | None:
     """The pack for an editor's command: every language, whatever its coverage."""
-    result = load_pack(directory, min_coverage=0.0)
+    try:
+        result = load_pack(directory, min_coverage=0.0)
+    except OSError as error:  # the system refuses a file: a permission, an I/O error
+        fail(cannot("read", error))
+        return None
     if result.content is None:
         for problem in result.errors:
             print(problem.format(), file=sys.stderr)
@@ -33,8 +42,8 @@ def _load(directory: Path) -> Content | None:
     return result.content
 
 
-def _now(value: str | None) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else datetime.now(UTC)
+def _now(value: datetime | None) -> datetime:
+    return value or datetime.now(UTC)
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -48,12 +57,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
         print(f"--flow has value {args.flow!r}. No such flow; flows: {flows}.", file=sys.stderr)
         return 2
     if args.format == "mermaid":
-        _write(args.output, mermaid(content, args.flow))
-        return 0
+        return _write(args.output, mermaid(content, args.flow))
     source = dot(content, args.flow)
     if args.format == "dot":
-        _write(args.output, source)
-        return 0
+        return _write(args.output, source)
     program = shutil.which("dot")
     if program is None:
         print(NO_GRAPHVIZ, file=sys.stderr)
@@ -64,15 +71,19 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if drawn.returncode != 0:
         print(drawn.stderr.decode(errors="replace"), file=sys.stderr)
         return 1
-    _write(args.output, drawn.stdout.decode())
-    return 0
+    return _write(args.output, drawn.stdout.decode())
 
 
-def _write(output: str | None, text: str) -> None:
-    if output:
-        Path(output).write_text(text, "utf-8")
-    else:
+def _write(output: str | None, text: str) -> int:
+    """Write ``text`` to the file ``output`` (``--output``) or the screen; the exit code."""
+    if not output:
         sys.stdout.write(text)
+        return 0
+    try:
+        Path(output).write_text(text, "utf-8")
+    except OSError as error:
+        return fail(f"--output has value {output!r}. Cannot write it: {error.strerror or error}.")
+    return 0
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -92,7 +103,12 @@ def cmd_test(args: argparse.Namespace) -> int:
     now = _now(args.now)
     passed = failed = 0
     for path in files:
-        test = read_test(path, content)
+        try:
+            test = read_test(path, content)
+        except (OSError, UnicodeDecodeError) as error:
+            failed += 1
+            fail(_unreadable(path, error))
+            continue
         if isinstance(test, list):
             for problem in test:
                 print(problem.format())
@@ -124,8 +140,13 @@ def cmd_transcripts(args: argparse.Namespace) -> int:
         )
         return 2
     transcripts = walk(content, args.lang, _now(args.now), max_depth=args.max_depth)
-    _write(args.output, "\n".join(t.text() for t in transcripts))
-    return 0
+    return _write(args.output, "\n".join(t.text() for t in transcripts))
+
+
+def _unreadable(path: Path, error: OSError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"{path}: cannot read it: not UTF-8 text; save it as UTF-8"
+    return cannot("read", error, path)
 
 
 def add_parsers(commands: Any) -> None:
@@ -143,7 +164,9 @@ def add_parsers(commands: Any) -> None:
     test.add_argument("directory", nargs="?", help="the pack, or a folder of tests (content/)")
     test.add_argument("files", nargs="*", help="only these test files")
     test.add_argument("--content", help="the pack, when DIR is a folder of tests elsewhere")
-    test.add_argument("--now", metavar="YYYY-MM-DDTHH:MM", help="the clock, in UTC (now)")
+    test.add_argument(
+        "--now", type=iso_time, metavar="YYYY-MM-DDTHH:MM", help="the clock, in UTC (now)"
+    )
     test.add_argument("--verbose", "-v", action="store_true", help="name the tests that pass")
     test.set_defaults(handler=cmd_test)
 
@@ -152,7 +175,14 @@ def add_parsers(commands: Any) -> None:
     )
     transcripts.add_argument("--lang", required=True, help="language code, e.g. sv, en, ar")
     transcripts.add_argument("--content", help="the pack (default: content/)")
-    transcripts.add_argument("--max-depth", type=int, default=12, help="turns per path (12)")
-    transcripts.add_argument("--now", metavar="YYYY-MM-DDTHH:MM", help="the clock, in UTC")
+    transcripts.add_argument(
+        "--max-depth",
+        type=whole_number(1, DEPTH_LIMIT, "turns"),
+        default=12,
+        help="turns per path (12)",
+    )
+    transcripts.add_argument(
+        "--now", type=iso_time, metavar="YYYY-MM-DDTHH:MM", help="the clock, in UTC"
+    )
     transcripts.add_argument("--output", "-o", help="write to this file instead of the screen")
     transcripts.set_defaults(handler=cmd_transcripts)

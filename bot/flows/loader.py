@@ -6,12 +6,14 @@
     if result.content is not None:
         ...  # no errors: safe to serve
 
-Reads files and nothing else. Every problem is reported, not only the first.
+Reads files and nothing else, through :mod:`bot.flows.files`: regular files inside the pack
+only, each and all of them capped in size. Every problem is reported, not only the first.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +25,7 @@ from babel import Locale, UnknownLocaleError
 from bot.directory.loader import load_directory
 from bot.directory.model import Directory
 from bot.flows import schema
+from bot.flows.files import Budget, Files
 from bot.flows.model import (
     Ask,
     Concern,
@@ -40,7 +43,7 @@ from bot.flows.model import (
 from bot.flows.problems import Problem
 from bot.flows.sources import SourceMap
 from bot.flows.validator import validate
-from bot.flows.yamlsrc import Document, SyntaxProblem, parse
+from bot.flows.yamlsrc import Document, SyntaxProblem, excerpt, parse
 from bot.i18n.catalogs import load_catalogs
 
 PACK_FILE = "lotsen.yaml"
@@ -82,15 +85,18 @@ def load_pack(
     root = Path(directory)
     locales_dir = Path(locales) if locales is not None else root.parent / LOCALES_DIR
     pack_path = root / PACK_FILE
-    if not pack_path.is_file():
+    if not os.path.lexists(pack_path):
         problem = Problem(
             str(pack_path), 1, 1, "error", "missing-file", f"no {PACK_FILE} in {root}"
         )
         return LoadResult(None, (problem,))
-    reader = _Reader()
+    budget = Budget()  # one for the pack, its directory and its catalogs together
+    reader = _Reader(Files(root, budget))
     pack_doc = reader.read(pack_path, "pack")
     contacts_path = root / CONTACTS_FILE
-    contacts_doc = reader.read(contacts_path, "contacts") if contacts_path.is_file() else None
+    contacts_doc = (
+        reader.read(contacts_path, "contacts") if os.path.lexists(contacts_path) else None
+    )
     flow_docs: dict[str, Document] = {}
     unreadable: set[str] = set()
     for path in sorted((root / FLOWS_DIR).glob("*.yaml")):
@@ -114,21 +120,23 @@ def load_pack(
             unreadable.add(path.stem)
     services: Directory | None = None
     if (root / DIRECTORY_DIR).is_dir():
-        services, directory_problems = load_directory(root / DIRECTORY_DIR)
+        services, directory_problems = load_directory(root / DIRECTORY_DIR, reader.files)
         reader.problems.extend(directory_problems)
     source_language = str(_data(pack_doc).get("source_language") or "sv")
+    catalog_files = Files(locales_dir, budget)
     catalogs = {
         code: catalog
-        for code, catalog in load_catalogs(locales_dir).items()
+        for code, catalog in load_catalogs(locales_dir, catalog_files).items()
         if code != source_language
     }
     for catalog in catalogs.values():
         reader.problems.extend(catalog.problems)
     offered = [code for code, c in sorted(catalogs.items()) if c.stats.coverage >= min_coverage]
+    served = {c.path: catalog_files.read.get(c.path, b"") for c in catalogs.values()}
     sources = SourceMap(pack_doc, contacts_doc, flow_docs)
     builder = _Builder(sources, reader.problems, unreadable)
     content = builder.build(
-        _version(root, [c.path for c in catalogs.values()]),
+        _version(root, reader.files.read, served),
         tuple(language(code) for code in [source_language, *offered]),
         {code: catalog.messages for code, catalog in catalogs.items()},
         services,
@@ -139,19 +147,16 @@ def load_pack(
     return LoadResult(None if has_errors else content, tuple(problems), sources)
 
 
-def _version(root: Path, catalogs: list[Path]) -> str:
-    """A hash of every file of the pack and its catalogs: the same files, the same version."""
+def _version(root: Path, pack: Mapping[Path, bytes], catalogs: Mapping[Path, bytes]) -> str:
+    """A hash of every file read for the pack and its catalogs: the same files, the same
+    version. Hashes the bytes already read, so no file is opened twice (or changes between)."""
     digest = hashlib.sha256()
-    # Conversation tests (tests/) are not part of what people read: they leave it alone.
-    pack = sorted(
-        p for p in root.rglob("*.yaml") if p.is_file() and p.relative_to(root).parts[0] != TESTS_DIR
-    )
-    for path in [*pack, *sorted(catalogs)]:
+    for path in [*sorted(pack), *sorted(catalogs)]:
         # Names relative to the pack or locales folder: the same version on every machine.
         name = path.relative_to(root) if path.is_relative_to(root) else Path(*path.parts[-3:])
         digest.update(str(name).encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(pack.get(path, catalogs.get(path, b"")))
         digest.update(b"\0")
     return digest.hexdigest()[:16]
 
@@ -174,7 +179,8 @@ def _data(document: Document | None) -> Mapping[str, Any]:
 class _Reader:
     """Reads files into Documents, collecting syntax, duplicate and schema problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: Files) -> None:
+        self.files = files
         self.problems: list[Problem] = []
 
     def read(
@@ -183,21 +189,13 @@ class _Reader:
         schema_name: schema.SchemaName,
         duplicate_code: Mapping[tuple[str | int, ...], str] | None = None,
     ) -> Document | None:
-        try:
-            text = path.read_text("utf-8")
-        except UnicodeDecodeError as error:
-            self.problems.append(
-                Problem(
-                    str(path),
-                    1,
-                    error.start + 1,
-                    "error",
-                    "encoding",
-                    "this file is not UTF-8 text; save it as UTF-8",
-                )
-            )
+        text = self.files.read_text(path)
+        if isinstance(text, Problem):
+            self.problems.append(text)
             return None
-        parsed = parse(text, str(path))
+        budget = self.files.budget
+        parsed = parse(text, str(path), max_values=budget.values_left)
+        budget.values_left -= parsed.values
         if isinstance(parsed, SyntaxProblem):
             self.problems.append(Problem.at(parsed.position, "error", parsed.code, parsed.message))
             return None
@@ -208,7 +206,8 @@ class _Reader:
                     duplicate.again,
                     "error",
                     code,
-                    f"`{duplicate.key}` is written twice (first at line {duplicate.first.line}); "
+                    f"`{excerpt(duplicate.key)}` is written twice (first at line "
+                    f"{duplicate.first.line}); "
                     "YAML would silently keep only this one",
                 )
             )

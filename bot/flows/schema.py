@@ -16,7 +16,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator, ValidationError
 
 from bot.flows.problems import Problem
-from bot.flows.yamlsrc import Document, Path
+from bot.flows.yamlsrc import Document, Path, excerpt
 
 SchemaName = Literal["pack", "flow", "contacts", "areas", "services", "convtest"]
 
@@ -64,7 +64,7 @@ def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        return f"`{value}`"
+        return f"`{excerpt(value)}`"
     if isinstance(value, Mapping):
         return "a mapping"
     return "a list"
@@ -87,7 +87,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
                     document.key_at((*path, key)),
                     "error",
                     "unknown-key",
-                    f"unknown key `{key}`{did_you_mean(str(key), allowed)}; "
+                    f"unknown key `{excerpt(str(key))}`{did_you_mean(str(key), allowed)}; "
                     f"valid keys here: {', '.join(allowed)}",
                 )
         return
@@ -102,7 +102,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
             document.key_at((*path, name)),
             "error",
             "bad-name",
-            f"`{name}` cannot be used as a name here: {_expected(error)}",
+            f"`{excerpt(name)}` cannot be used as a name here: {_expected(error)}",
         )
         return
     yield Problem.at(position, "error", "schema", _message(error))
@@ -119,7 +119,7 @@ def _expected(error: ValidationError) -> str:
         schema = candidate.schema if isinstance(candidate.schema, Mapping) else {}
         if "errorMessage" in schema:
             return str(schema["errorMessage"])
-    return error.message
+    return excerpt(error.message)
 
 
 def _message(error: ValidationError) -> str:
@@ -140,7 +140,7 @@ def _message(error: ValidationError) -> str:
         return "this is empty; write at least one entry, or leave the key out"
     if validator == "uniqueItems":
         return "the same entry is written twice in this list"
-    return error.message
+    return excerpt(error.message)  # jsonschema's own words quote the whole value
 
 
 def _implicit_trap(document: Document, path: Path, raw: str, kind: str) -> Problem:
@@ -152,5 +152,5 @@ def _implicit_trap(document: Document, path: Path, raw: str, kind: str) -> Probl
         position,
         "error",
         f"yaml-{kind}",
-        f'YAML reads `{raw}` as {reads}, not as text: put it in quotes, "{raw}"',
+        f'YAML reads `{excerpt(raw)}` as {reads}, not as text: put it in quotes, "{excerpt(raw)}"',
     )

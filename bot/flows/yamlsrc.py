@@ -4,17 +4,25 @@
 equal keys wins, and ``label: Yes`` becomes ``True``. So we compose the node graph ourselves
 (PyYAML's ``compose`` keeps a start mark on every node and the raw text of every scalar) and
 build plain Python values beside a table of positions keyed by path.
+
+Anchors (``&name``) and aliases (``*name``) are refused: the format needs neither, and nine
+lines of aliases to aliases ("billion laughs") expand to billions of values. They are
+refused while composing, before anything is expanded, as is nesting deeper than
+:data:`MAX_DEPTH`, which would otherwise exhaust Python's stack, and a file with more values
+than it may hold (see :data:`bot.flows.files.MAX_FILE_VALUES`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent, Event, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.flows.files import MAX_FILE_VALUES, MAX_PACK_VALUES
 from bot.flows.model import Position
 
 Path = tuple[str | int, ...]
@@ -26,7 +34,8 @@ _IMPLICIT_TAGS: dict[str, ImplicitKind] = {
     "tag:yaml.org,2002:float": "number",
     "tag:yaml.org,2002:null": "empty",
 }
-_MAX_DEPTH = 64  # content is never this deep; deeper means a recursive alias
+MAX_DEPTH = 64  # the deepest content is about 8 levels
+EXCERPT_CHARS = 80  # the most of a value or line a message quotes
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,9 @@ class Duplicate:
 @dataclass(frozen=True)
 class SyntaxProblem:
     position: Position
-    code: Literal["yaml-syntax", "yaml-tab"]
+    code: Literal["yaml-syntax", "yaml-tab", "yaml-alias", "yaml-depth", "yaml-too-large"]
     message: str
+    values: int = 0  # how many values were composed before the problem stopped it
 
 
 @dataclass
@@ -62,6 +72,7 @@ class Document:
     key_positions: dict[Path, Position] = field(default_factory=dict)
     implicit: dict[Path, tuple[str, ImplicitKind]] = field(default_factory=dict)
     duplicates: list[Duplicate] = field(default_factory=list)
+    values: int = 0  # how many values (keys, items, scalars) the file holds
 
     def at(self, path: Path) -> Position:
         """The most precise known position for ``path``: its own, or its nearest parent's."""
@@ -75,18 +86,128 @@ class Document:
         return self.key_positions.get(path) or self.at(path)
 
 
-def parse(text: str, file: str) -> Document | SyntaxProblem:
-    """Parse one YAML document. A syntax error comes back as a SyntaxProblem, not raised."""
+def parse(text: str, file: str, *, max_values: int = MAX_FILE_VALUES) -> Document | SyntaxProblem:
+    """Parse one YAML document. A syntax error comes back as a SyntaxProblem, not raised.
+
+    ``max_values`` caps the values it may hold (at most :data:`MAX_FILE_VALUES`): a pack's
+    loader passes what is left of the pack's budget, and takes ``values`` off it (of the
+    Document, or of the SyntaxProblem: the values composed before the problem was found)."""
+    composer = _Composer(text, min(max_values, MAX_FILE_VALUES))
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        return _syntax_problem(error, text, file)
-    except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks all it raises
-        return SyntaxProblem(Position(file, 1, 1), "yaml-syntax", str(error))
-    document = Document(file)
+        root = _compose(composer, text, file)
+    finally:
+        composer.dispose()
+    if isinstance(root, SyntaxProblem):
+        return replace(root, values=composer.values)
+    if composer.aliases:
+        return replace(_alias_problem(composer.aliases, file), values=composer.values)
+    document = Document(file, values=composer.values)
     if root is not None:
         document.data = _Builder(document).build(root, (), 0)
     return document
+
+
+def _compose(composer: _Composer, text: str, file: str) -> Node | SyntaxProblem | None:
+    try:
+        node: Node | None = composer.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        return _syntax_problem(error, text, file)
+    except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks all it raises
+        return SyntaxProblem(Position(file, 1, 1), "yaml-syntax", excerpt(str(error)))
+    except _TooDeep as error:
+        return SyntaxProblem(
+            _spot_position(file, error.spot),
+            "yaml-depth",
+            f"this is nested more than {MAX_DEPTH} levels deep; content needs fewer than 10",
+        )
+    except _TooMany as error:
+        if composer.max_values == MAX_FILE_VALUES:
+            message = (
+                f"this file holds more than {MAX_FILE_VALUES:,} values (keys, list items, "
+                "texts), the most one file may hold: split it into smaller files"
+            )
+        else:
+            message = (
+                f"here the pack goes past {MAX_PACK_VALUES:,} values (keys, list items, texts) "
+                "in all its files, the most one pack may hold: leave something out"
+            )
+        return SyntaxProblem(_spot_position(file, error.spot), "yaml-too-large", message)
+    return node
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first line of ``text``, cut to ``limit`` characters: what a message may quote of
+    a value, so that a whole file never ends up in a message or a log."""
+    line = text.split("\n", 1)[0].split("\r", 1)[0]
+    cut = line if len(line) <= limit else line[: limit - 1]
+    return cut if cut == text else f"{cut}…"
+
+
+Spot = tuple[int, int]  # where in the text, as PyYAML counts: line and column from 0
+
+
+class _TooDeep(Exception):
+    def __init__(self, spot: Spot) -> None:
+        super().__init__("nested too deeply")
+        self.spot = spot
+
+
+class _TooMany(Exception):
+    def __init__(self, spot: Spot) -> None:
+        super().__init__("too many values")
+        self.spot = spot
+
+
+class _Composer(yaml.SafeLoader):
+    """PyYAML's composer, refusing anchors and aliases, deep nesting and too many values as it
+    goes, before the values they would make exist.
+
+    An alias is never resolved (it becomes an empty value) and an anchor is never recorded,
+    so the graph stays a tree the size of the text. ``aliases`` holds where each one was.
+    """
+
+    def __init__(self, text: str, max_values: int) -> None:
+        super().__init__(text)
+        self.aliases: list[Spot] = []
+        self.depth = 0
+        self.values = 0
+        self.max_values = max_values
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event: Event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
+        spot = (mark.line, mark.column) if mark is not None else (0, 0)
+        if isinstance(event, AliasEvent):
+            self.get_event()  # type: ignore[no-untyped-call]
+            self.aliases.append(spot)
+            return ScalarNode("tag:yaml.org,2002:null", "")
+        if isinstance(event, NodeEvent) and event.anchor is not None:
+            self.aliases.append(spot)
+            event.anchor = None
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(spot)
+        if self.values >= self.max_values:
+            raise _TooMany(spot)
+        self.values += 1
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _spot_position(file: str, spot: Spot) -> Position:
+    return Position(file, spot[0] + 1, spot[1] + 1)
+
+
+def _alias_problem(spots: list[Spot], file: str) -> SyntaxProblem:
+    many = f" (this file has {len(spots)})" if len(spots) > 1 else ""
+    return SyntaxProblem(
+        _spot_position(file, spots[0]),
+        "yaml-alias",
+        f"anchors (&name) and aliases (*name) are not allowed in content{many}: "
+        "write each value out in full",
+    )
 
 
 def _position(file: str, mark: yaml.Mark) -> Position:
@@ -109,8 +230,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, file: str) -> Syntax
                 "a tab is used to indent this line; YAML needs spaces (set your editor to "
                 "insert spaces for the Tab key)",
             )
-    problem = error.problem or "this is not valid YAML"
-    context = f" ({error.context})" if error.context else ""
+    problem = excerpt(error.problem or "this is not valid YAML")
+    context = f" ({excerpt(error.context)})" if error.context else ""
     return SyntaxProblem(position, "yaml-syntax", f"{problem}{context}")
 
 
@@ -120,7 +241,7 @@ class _Builder:
         self.constructor = SafeConstructor()
 
     def build(self, node: Node, path: Path, depth: int) -> Any:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:  # pragma: no cover - the composer refuses this already
             return None
         self.document.positions.setdefault(path, _position(self.document.file, node.start_mark))
         if isinstance(node, MappingNode):

@@ -3,6 +3,10 @@
 Catalogs are read from the ``.po`` files themselves, so there is nothing to compile and
 nothing to forget: a translator saves a file and the next start (or reload) uses it. Fuzzy
 and empty translations are skipped, so a person sees the source text, never an empty message.
+
+A catalog is read through :mod:`bot.flows.files` (a regular file inside the locales folder, at
+most ``MAX_CATALOG_BYTES``) and parsed strictly: a line Babel cannot read is an error with
+its line number, not a warning printed to the log with the whole line in it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 
+from bot.flows.files import MAX_CATALOG_BYTES, Files
 from bot.flows.model import placeholders
 from bot.flows.problems import Problem
+from bot.flows.yamlsrc import excerpt
 
 DOMAIN = "messages"
 REVIEW_HEADER = "X-Review-Status"
@@ -56,11 +62,47 @@ def catalog_path(locales: Path, code: str) -> Path:
     return locales / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def read_catalog(path: Path, code: str) -> LoadedCatalog:
-    raw = path.read_bytes()
-    catalog = read_po(io.BytesIO(raw), locale=None, abort_invalid=False)
+def read_catalog(path: Path, code: str, files: Files | None = None) -> LoadedCatalog:
+    """The catalog at ``path``; ``files`` reads it (by default, only inside its own folder).
+
+    One that cannot be read or parsed comes back empty, with the problem that says why:
+    `lotsen validate` names the file, nothing crashes."""
+    raw = (files or Files(path.parent)).read_bytes(path, MAX_CATALOG_BYTES)
+    if isinstance(raw, Problem):
+        return _unreadable(path, code, raw)
+    try:
+        catalog = read_po(io.BytesIO(raw), locale=None, abort_invalid=True)
+    except PoFileError as error:
+        return _unreadable(path, code, _syntax(path, error))
+    except (UnicodeDecodeError, LookupError):  # not UTF-8, or a charset Python does not know
+        return _unreadable(
+            path,
+            code,
+            Problem(
+                str(path),
+                1,
+                1,
+                "error",
+                "encoding",
+                "this file is not UTF-8 text; save it as UTF-8",
+            ),
+        )
     stats = _stats(catalog, code, review_status(raw))
     return LoadedCatalog(stats, _messages(catalog), path, tuple(_check(catalog, path)))
+
+
+def _unreadable(path: Path, code: str, problem: Problem) -> LoadedCatalog:
+    return LoadedCatalog(CatalogStats(code, 0, 0, 0, ""), {}, path, (problem,))
+
+
+def _syntax(path: Path, error: PoFileError) -> Problem:
+    # Babel's message ends in its own 0-based line number; the Problem carries the real one.
+    message = str(error).rsplit(" on ", 1)[0]
+    line = error.line.strip()
+    quoted = f": `{excerpt(line)}`" if line else ""
+    return Problem(
+        str(path), error.lineno + 1, 1, "error", "po-syntax", f"{excerpt(message)}{quoted}"
+    )
 
 
 def review_status(po: bytes) -> str:
@@ -69,14 +111,16 @@ def review_status(po: bytes) -> str:
     return match.group(1).decode("utf-8").strip() if match else ""
 
 
-def load_catalogs(locales: Path) -> dict[str, LoadedCatalog]:
-    """Every ``<code>/LC_MESSAGES/messages.po`` under ``locales``, by language code."""
+def load_catalogs(locales: Path, files: Files | None = None) -> dict[str, LoadedCatalog]:
+    """Every ``<code>/LC_MESSAGES/messages.po`` under ``locales``, by language code, read by
+    ``files`` (a pack's loader passes its own, to share the pack's size budget)."""
     found: dict[str, LoadedCatalog] = {}
     if not locales.is_dir():
         return found
+    reader = files or Files(locales)
     for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
-        found[code] = read_catalog(path, code)
+        found[code] = read_catalog(path, code, reader)
     return found
 
 

@@ -169,7 +169,9 @@
     try {
       await ensureSession();
       let answer = await post("/api/event", { session, locale_hint: localeHint(), ...event });
-      if (answer.status === 400 && answer.data && answer.data.error === "bad_session") {
+      // A session the server no longer knows (forgotten, expired): start a new one.
+      if ((answer.status === 401 || answer.status === 400) && answer.data &&
+          answer.data.error === "bad_session") {
         writeSession(null);
         await ensureSession();
         answer = await post("/api/event", { session, locale_hint: localeHint(), ...event });

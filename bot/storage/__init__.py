@@ -25,6 +25,7 @@ from bot.storage.protocol import (
     PurgeResult,
     StorageError,
     Store,
+    TransientStoreError,
     Usage,
     UsageCount,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "PurgeResult",
     "StorageError",
     "Store",
+    "TransientStoreError",
     "Usage",
     "UsageCount",
     "load_secret",

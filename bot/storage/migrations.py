@@ -78,6 +78,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ) WITHOUT ROWID""",
         "CREATE INDEX owed_by_at ON owed (at)",
     ),
+    (
+        # One row that readiness checks rewrite: proof that the store can commit now (not
+        # locked by another process, the disk not full, the file writable).
+        """CREATE TABLE health (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checked INTEGER NOT NULL
+        )""",
+    ),
 )
 
 

@@ -26,7 +26,18 @@ from bot.engine.session import Session
 
 class StorageError(Exception):
     """The database cannot be used as asked: a newer schema, a conversation used after its
-    transaction ended. Messages name the problem and never a person's data."""
+    transaction ended, a file that is not a database. Messages name the problem and never a
+    person's data. ``reason`` is a short code for health checks and answers (``corrupt``)."""
+
+    def __init__(self, message: str, *, reason: str = "error") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class TransientStoreError(StorageError):
+    """The database cannot commit now but may later: locked by another process, the disk
+    full, read-only, an I/O error. Whatever the driver, a store raises this for such a
+    failure, so a channel can ask for the update again (Telegram) or answer 503 (the web)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,11 @@ class Store(Protocol):
 
     async def counts(self, since: date) -> tuple[UsageCount, ...]:
         """Every counter from the day ``since`` on."""
+        ...
+
+    async def check(self) -> None:
+        """Prove the store can commit now: a cheap read and write, bounded in time. Raises
+        :class:`TransientStoreError` (or :class:`StorageError`) with its ``reason`` if not."""
         ...
 
     async def close(self) -> None: ...

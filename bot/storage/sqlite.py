@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,7 +41,14 @@ from bot.storage import sqlite_rows as rows
 from bot.storage.config import DEFAULT_SESSION_TTL
 from bot.storage.locks import KeyLocks
 from bot.storage.migrations import migrate
-from bot.storage.protocol import LedgerEntry, PurgeResult, StorageError, Usage, UsageCount
+from bot.storage.protocol import (
+    LedgerEntry,
+    PurgeResult,
+    StorageError,
+    TransientStoreError,
+    Usage,
+    UsageCount,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,9 @@ LEDGER_KEPT = timedelta(hours=48)  # the Bot API deletes messages only while und
 UPDATES_KEPT = timedelta(hours=72)  # Telegram redelivers an update for up to 24 hours
 PURGE_BATCH = 500  # sessions per purge transaction, so turns never wait long behind one
 BUSY_TIMEOUT_MS = 5000
+CHECK_BUSY_MS = 250  # a readiness check waits this long for another writer, no longer
+CHECK_SECONDS = 2.0  # and gives up on a check that takes longer than this
+FAILURE_REMEMBERED = timedelta(seconds=30)
 
 
 def _utc_now() -> datetime:
@@ -67,6 +78,10 @@ class SqliteStore:
         self._clock = clock  # only stamps processed-update rows; purge gets `now` passed in
         self._keys = KeyLocks()
         self._tx = asyncio.Lock()
+        self._path = ":memory:"
+        # The last transient failure of a real transaction, until one commits again: a probe
+        # that rewrites one row can succeed on a disk too full for a turn that needs a page.
+        self._failure: tuple[str, datetime] | None = None
 
     @classmethod
     async def open(
@@ -78,16 +93,19 @@ class SqliteStore:
     ) -> SqliteStore:
         """Open (creating it, owner-only) the database at ``path`` and migrate it."""
         _quiet_driver_logs()
-        if str(path) != ":memory:":
-            _create_private(Path(path))
-        db = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await _configure(db)
-            await migrate(db)
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db, session_ttl=session_ttl, clock=clock or _utc_now)
+        with translated():
+            if str(path) != ":memory:":
+                _create_private(Path(path))
+            db = await aiosqlite.connect(path, isolation_level=None)
+            try:
+                await _configure(db)
+                await migrate(db)
+            except BaseException:
+                await db.close()
+                raise
+        store = cls(db, session_ttl=session_ttl, clock=clock or _utc_now)
+        store._path = str(path)
+        return store
 
     async def __aenter__(self) -> SqliteStore:
         return self
@@ -139,7 +157,8 @@ class SqliteStore:
 
     async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
         async with self._tx:
-            return await rows.ledger(self._db, key)
+            with translated():
+                return await rows.ledger(self._db, key)
 
     async def forget(self, key: str) -> tuple[LedgerEntry, ...]:
         async with self._keys.hold(key), self._transaction() as db:
@@ -167,18 +186,65 @@ class SqliteStore:
 
     async def counts(self, since: date) -> tuple[UsageCount, ...]:
         async with self._tx:
-            return await rows.counts(self._db, since)
+            with translated():
+                return await rows.counts(self._db, since)
+
+    async def check(self) -> None:
+        """Rewrite the health row on a connection of its own, which waits at most
+        ``CHECK_BUSY_MS`` for another writer: a locked, full or read-only database fails here
+        at once, without queueing behind (or in front of) people's turns. A turn that failed
+        for such a reason in the last ``FAILURE_REMEMBERED`` fails it too, unless a turn has
+        committed since."""
+        if self._failure is not None:
+            reason, at = self._failure
+            if self._clock() - at < FAILURE_REMEMBERED:
+                raise TransientStoreError(
+                    f"a recent turn could not commit ({reason})", reason=reason
+                )
+        if self._path == ":memory:":
+            async with self._transaction() as db:
+                await rows.touch_health(db, self._clock())
+            return
+        try:
+            await asyncio.wait_for(self._check_file(), CHECK_SECONDS)
+        except TimeoutError:
+            raise TransientStoreError(
+                "the store did not answer in time", reason="timeout"
+            ) from None
+
+    async def _check_file(self) -> None:
+        with translated():
+            async with aiosqlite.connect(self._path, isolation_level=None) as db:
+                await db.execute(f"PRAGMA busy_timeout = {CHECK_BUSY_MS}")
+                await db.execute("BEGIN IMMEDIATE")
+                try:
+                    await rows.touch_health(db, self._clock())
+                    await db.execute("COMMIT")
+                except BaseException:
+                    await asyncio.shield(_rollback(db))
+                    raise
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._tx:
+            try:
+                async with self._translated_transaction() as db:
+                    yield db
+            except TransientStoreError as exc:
+                self._failure = (exc.reason, self._clock())
+                raise
+            self._failure = None
+
+    @asynccontextmanager
+    async def _translated_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        with translated():
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
                 await self._db.execute("COMMIT")
             except BaseException:
-                # Shielded: a task cancelled mid-turn must still leave no open transaction
-                # behind for the next one on this connection.
+                # Shielded: a task cancelled mid-turn must still leave no open
+                # transaction behind for the next one on this connection.
                 await asyncio.shield(_rollback(self._db))
                 raise
 
@@ -248,6 +314,46 @@ class _Conversation:
             raise StorageError("a conversation was used after its transaction ended")
 
 
+# SQLite's result codes (Python 3.11 names them on every sqlite3.Error) by what they mean
+# for a caller: the store may answer later, or this file will never work as a database.
+_TRANSIENT = {
+    "SQLITE_BUSY": "locked",
+    "SQLITE_LOCKED": "locked",
+    "SQLITE_FULL": "full",
+    "SQLITE_READONLY": "readonly",
+    "SQLITE_IOERR": "io",
+    "SQLITE_CANTOPEN": "cannot_open",
+    "SQLITE_PERM": "readonly",
+    "SQLITE_PROTOCOL": "locked",
+}
+_PERMANENT = {"SQLITE_CORRUPT": "corrupt", "SQLITE_NOTADB": "not_a_database"}
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Turn the driver's errors into the store's own, so nothing above the storage layer
+    needs to know it is SQLite. The message is SQLite's (it never holds parameters)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise as_store_error(exc) from exc
+
+
+def as_store_error(exc: sqlite3.Error) -> StorageError:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    base = name.split("_", 2)[:2]
+    code = "_".join(base)  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
+    if code in _TRANSIENT:
+        return TransientStoreError(
+            f"the database cannot commit now: {exc}", reason=_TRANSIENT[code]
+        )
+    if code in _PERMANENT:
+        return StorageError(f"the database cannot be used: {exc}", reason=_PERMANENT[code])
+    if isinstance(exc, sqlite3.OperationalError):
+        return TransientStoreError(f"the database cannot commit now: {exc}", reason="error")
+    return StorageError(f"the database cannot be used: {exc}")
+
+
 async def _rollback(db: aiosqlite.Connection) -> None:
     with contextlib.suppress(sqlite3.OperationalError):  # no transaction was open
         await db.execute("ROLLBACK")
@@ -269,8 +375,14 @@ async def _configure(db: aiosqlite.Connection) -> None:
 def _create_private(path: Path) -> None:
     """Create the database file owner-only before SQLite does. SQLite gives its ``-wal`` and
     ``-shm`` files the database file's permissions, so they are private too."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as exc:  # a read-only or full disk, a folder where the file should be
+        reason = "readonly" if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) else "io"
+        raise TransientStoreError(
+            f"the database file {path} cannot be created: {exc.strerror}", reason=reason
+        ) from exc
 
 
 class _NoDriverDebug(logging.Filter):

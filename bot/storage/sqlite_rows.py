@@ -175,3 +175,12 @@ async def counts(db: aiosqlite.Connection, since: date) -> tuple[UsageCount, ...
         UsageCount(Usage(date.fromisoformat(day), flow, step, locale, channel), bool(ended), count)
         for day, flow, step, locale, channel, ended, count in rows
     )
+
+
+async def touch_health(db: aiosqlite.Connection, now: datetime) -> None:
+    """Rewrite the one health row: a write that must reach the file to commit."""
+    await db.execute(
+        "INSERT INTO health (id, checked) VALUES (1, ?) "
+        "ON CONFLICT (id) DO UPDATE SET checked = excluded.checked",
+        (int(now.timestamp()),),
+    )
