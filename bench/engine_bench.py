@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.loadgen import TEXTS, TYPING, WALK
 from bot.engine import Choice, Event, Session, Start, Text, step
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
+from bot.pack.loader import load_pack
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -48,7 +48,7 @@ def _today(value: date | None) -> date:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bot.flows.loader import load_pack
+    from bot.pack.loader import load_pack
 
     directory = _content_dir(args.directory)
     try:
@@ -66,7 +66,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat import run_chat
     from bot.engine.locales import available, negotiate
-    from bot.flows.loader import load_pack
+    from bot.pack.loader import load_pack
 
     directory = _content_dir(args.content)
     try:

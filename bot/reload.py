@@ -13,7 +13,7 @@ old pack or the new one, never a mix. People mid-conversation carry on, because 
 recognises a session from an older version (a step that still exists continues, a removed one
 follows ``moved:`` or restarts politely).
 
-A reload never hangs the server: the pack is read through :mod:`bot.flows.files` (regular
+A reload never hangs the server: the pack is read through :mod:`bot.source.files` (regular
 files only, capped in size, nothing that can block), the load runs in a daemon thread with a
 time limit (:data:`RELOAD_SECONDS`; a slower load is refused and the old pack keeps serving),
 and shutdown never waits for it (``asyncio.to_thread`` would: the loop joins its default
@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.flows.loader import LoadResult, load_pack
 from bot.flows.model import Content
-from bot.flows.problems import Problem
+from bot.pack.loader import LoadResult, load_pack
+from bot.source.problems import Problem
 
 logger = logging.getLogger(__name__)
 

@@ -257,7 +257,7 @@ def test_a_pack_file_the_system_refuses_is_one_line_naming_it(
     argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As root (in CI containers) chmod cannot make a file unreadable: the readers raise instead.
-    monkeypatch.setattr("bot.flows.loader.load_pack", refused)
+    monkeypatch.setattr("bot.pack.loader.load_pack", refused)
     monkeypatch.setattr("bot.editor.commands.load_pack", refused)
     monkeypatch.setattr("bot.directory.commands.load_directory", refused)
     assert main(argv) == 1
@@ -325,7 +325,7 @@ def test_ctrl_c_stops_quietly_with_130(
     def interrupted(*args: object, **kwargs: object) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("bot.flows.loader.load_pack", interrupted)
+    monkeypatch.setattr("bot.pack.loader.load_pack", interrupted)
     try:
         code = main(["validate", str(tmp_path)])
     except KeyboardInterrupt:  # caught here, or it would stop the whole test run

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 
 from bot.engine import Choice, Text, step
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
+from bot.pack.loader import load_pack
 from tests.shipped import CONTENT, NOW, ROOT, TODAY, at
 
 DOMAIN = ROOT.parent / "shared" / "DOMAIN.md"

@@ -16,7 +16,7 @@ from bot.directory.checks import (
     unknown_references,
 )
 from bot.directory.model import Directory
-from bot.flows.model import Position
+from bot.source.position import Position
 from tests.directory_fixtures import shipped
 
 FLOW = Position("content/flows/support.yaml", 12, 9)

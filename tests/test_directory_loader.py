@@ -9,7 +9,7 @@ import pytest
 
 from bot.directory.loader import load_directory
 from bot.directory.model import TOPICS
-from bot.flows.schema import load
+from bot.source.schema import load
 from tests.directory_fixtures import DIRECTORY, GOOD_SERVICE, shipped, write_directory
 
 ROOT = Path(__file__).resolve().parents[1]

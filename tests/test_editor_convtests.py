@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.editor.convtests import read_test, run_test
-from bot.flows.loader import load_pack
+from bot.pack.loader import load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

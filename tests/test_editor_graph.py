@@ -10,8 +10,8 @@ import pytest
 
 from bot.cli import main
 from bot.editor.graph import dot, mermaid
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
+from bot.pack.loader import load_pack
 from tests.packs import HOME, write_pack
 
 ROOT = Path(__file__).resolve().parent.parent

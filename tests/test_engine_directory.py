@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.engine import Choice, Session, Start, Text, step
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
+from bot.pack.loader import load_pack
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # a Tuesday, 10:30 in Stockholm
 

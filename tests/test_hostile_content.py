@@ -23,12 +23,12 @@ from typing import TypeVar
 import pytest
 
 from bot.directory.loader import load_directory
-from bot.flows.files import MAX_CATALOG_BYTES, MAX_FILE_BYTES, Budget, Files
-from bot.flows.loader import LoadResult, load_pack
-from bot.flows.problems import Problem
-from bot.flows.yamlsrc import EXCERPT_CHARS, MAX_DEPTH, SyntaxProblem, parse
 from bot.i18n.catalogs import load_catalogs
+from bot.pack.loader import LoadResult, load_pack
 from bot.reload import ContentHolder, in_daemon_thread, snapshot
+from bot.source.files import MAX_CATALOG_BYTES, MAX_FILE_BYTES, Budget, Files
+from bot.source.problems import Problem
+from bot.source.yamlsrc import EXCERPT_CHARS, MAX_DEPTH, SyntaxProblem, parse
 from tests.packs import AREAS, HOME, SERVICES, write_pack
 
 T = TypeVar("T")

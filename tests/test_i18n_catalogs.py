@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.chat import run_chat
 from bot.cli import main
-from bot.flows.loader import load_pack
+from bot.pack.loader import load_pack
 from tests.packs import HOME, write_pack
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -32,8 +32,8 @@ import aiohttp
 
 from bot.channels.telegram_render import render
 from bot.engine import Command, Event, Session, Start, step
-from bot.flows.loader import load_pack
 from bot.i18n.renderer import renderer_for
+from bot.pack.loader import load_pack
 from bot.storage.keys import session_key
 from tests.fake_bot_api import FakeBotApi
 from tests.storage_fixtures import run

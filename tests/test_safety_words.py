@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Text, step
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
+from bot.pack.loader import load_pack
 from tests.shipped import CONTENT, NOW, TODAY, at
 
 EMERGENCY = "emergency.now"

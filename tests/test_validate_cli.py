@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.flows import schema
 from bot.flows.model import REQUIRED_TEXTS
+from bot.source import schema
 from tests.packs import CONTACTS, HOME, write_pack
 
 FLOW = "flows/home.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.flows.loader import load_pack
+from bot.pack.loader import load_pack
 from tests.packs import CONTACTS, DIRECTORY, EMERGENCY, HOME, PACK, write_pack
 
 TODAY = date(2026, 11, 24)

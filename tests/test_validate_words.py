@@ -10,8 +10,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from bot.flows.loader import load_pack
-from bot.flows.problems import Problem
+from bot.pack.loader import load_pack
+from bot.source.problems import Problem
 from tests.packs import HOME, PACK, write_pack
 
 TODAY = date(2026, 11, 24)

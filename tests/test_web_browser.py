@@ -85,7 +85,7 @@ def _social_step(content: Content) -> str:
 
 def _real_pack(min_coverage: float | None = None) -> Pack:
     from bot.cli import min_language_coverage
-    from bot.flows.loader import load_pack
+    from bot.pack.loader import load_pack
 
     if not (ROOT / "content" / "lotsen.yaml").is_file():
         pytest.skip("content/ has no pack yet (content/lotsen.yaml is missing)")

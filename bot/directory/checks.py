@@ -14,9 +14,9 @@ from collections.abc import Iterator, Mapping
 from datetime import MAXYEAR, date
 
 from bot.directory.model import Directory, Service
-from bot.flows.model import Position
-from bot.flows.problems import Problem
-from bot.flows.schema import did_you_mean
+from bot.source.position import Position
+from bot.source.problems import Problem
+from bot.source.schema import did_you_mean
 
 DEFAULT_MONTHS = 12
 

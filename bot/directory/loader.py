@@ -4,7 +4,7 @@
 
 ``directory`` is None when any problem is an error. Files whose names start with ``_`` and
 anything not ending in ``.yaml`` (the template, ``_template.yaml.example``) are not read. Files
-are read through :mod:`bot.flows.files` (regular files inside the folder only, capped in size).
+are read through :mod:`bot.source.files` (regular files inside the folder only, capped in size).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from bot.directory.model import (
     Service,
     Status,
 )
-from bot.flows import schema
-from bot.flows.files import Files
-from bot.flows.model import Position
-from bot.flows.problems import Problem
-from bot.flows.yamlsrc import Document, SyntaxProblem, excerpt, parse
+from bot.source import schema
+from bot.source.files import Files
+from bot.source.position import Position
+from bot.source.problems import Problem
+from bot.source.yamlsrc import Document, SyntaxProblem, excerpt, parse
 
 AREAS_FILE = "areas.yaml"
 SERVICES_DIR = "services"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
 
-from bot.flows.model import Position
+from bot.source.position import Position
 
 Status = Literal["active", "inactive", "temporarily_closed"]
 STATUSES: tuple[Status, ...] = ("active", "inactive", "temporarily_closed")

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.commandline import cannot, fail, iso_time, whole_number
-from bot.flows.loader import load_pack
 from bot.flows.model import Content
+from bot.pack.loader import load_pack
 
 DEFAULT_CONTENT = "content"
 DEPTH_LIMIT = 100  # a walk stops where it has been before: a bound for typos, not for speed

@@ -29,11 +29,12 @@ from typing import Any
 
 from bot.editor.speech import Seen, plain
 from bot.engine import Choice, Command, Event, Session, Start, Text, step
-from bot.flows import schema
-from bot.flows.model import Content, Position
-from bot.flows.problems import Problem
-from bot.flows.yamlsrc import Document, SyntaxProblem, parse
+from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
+from bot.source import schema
+from bot.source.position import Position
+from bot.source.problems import Problem
+from bot.source.yamlsrc import Document, SyntaxProblem, parse
 
 TESTS_DIR = "tests"
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.flows.model import Content, Step
-from bot.flows.validator import reachable
+from bot.pack.validator import reachable
 
 EXCERPT = 40  # characters of a step's first message shown in its box
 

@@ -1,6 +1,6 @@
 """The content model: what a loaded, validated pack looks like to the engine.
 
-Everything here is immutable and plain data. The loader (``bot.flows.loader``) builds it
+Everything here is immutable and plain data. The loader (``bot.pack.loader``) builds it
 from YAML; the engine (``bot.engine``) reads it; nothing here does any I/O.
 
 Step references are strings ``"flow.step"``: ``"social.intro"`` is the step ``intro`` of the
@@ -16,7 +16,9 @@ from functools import lru_cache
 from string import Formatter
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the directory's model imports Position from here
+from bot.source.position import Position
+
+if TYPE_CHECKING:  # only a type here: the directory's loader builds it
     from bot.directory.model import Directory
 
 # `resume` goes back like `back`, labelled "go on where I was": the button of a concern step.
@@ -44,18 +46,6 @@ def split_words(text: str) -> tuple[str, ...]:
     """A translated word list back into words, blanks dropped (content strings only: typed
     text never comes here, so the cache holds nothing a person wrote)."""
     return tuple(word.strip() for word in text.split(WORD_SEPARATOR) if word.strip())
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a value was written: 1-based line and column, as editors count them."""
-
-    file: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)

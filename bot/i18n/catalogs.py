@@ -4,7 +4,7 @@ Catalogs are read from the ``.po`` files themselves, so there is nothing to comp
 nothing to forget: a translator saves a file and the next start (or reload) uses it. Fuzzy
 and empty translations are skipped, so a person sees the source text, never an empty message.
 
-A catalog is read through :mod:`bot.flows.files` (a regular file inside the locales folder, at
+A catalog is read through :mod:`bot.source.files` (a regular file inside the locales folder, at
 most ``MAX_CATALOG_BYTES``) and parsed strictly: a line Babel cannot read is an error with
 its line number, not a warning printed to the log with the whole line in it.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.flows.files import MAX_CATALOG_BYTES, Files
 from bot.flows.model import placeholders
-from bot.flows.problems import Problem
-from bot.flows.yamlsrc import excerpt
+from bot.source.files import MAX_CATALOG_BYTES, Files
+from bot.source.problems import Problem
+from bot.source.yamlsrc import excerpt
 
 DOMAIN = "messages"
 REVIEW_HEADER = "X-Review-Status"

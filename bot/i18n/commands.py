@@ -19,8 +19,8 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 
 from bot.commandline import cannot, fail, language_code, percent
-from bot.flows.loader import language
 from bot.i18n.catalogs import REVIEW_HEADER, catalog_path, load_catalogs, review_status
+from bot.i18n.languages import language
 
 POT = "messages.pot"
 

@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from bot.flows.model import REQUIRED_TEXTS, join_words
-from bot.flows.yamlsrc import Document, Path, SyntaxProblem, parse
+from bot.source.yamlsrc import Document, Path, SyntaxProblem, parse
 
 Extracted = tuple[int, str | None, str, list[str]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.flows.model import Position
+from bot.source.position import Position
 
 Level = Literal["error", "warning"]
 

@@ -9,7 +9,7 @@ Anchors (``&name``) and aliases (``*name``) are refused: the format needs neithe
 lines of aliases to aliases ("billion laughs") expand to billions of values. They are
 refused while composing, before anything is expanded, as is nesting deeper than
 :data:`MAX_DEPTH`, which would otherwise exhaust Python's stack, and a file with more values
-than it may hold (see :data:`bot.flows.files.MAX_FILE_VALUES`).
+than it may hold (see :data:`bot.source.files.MAX_FILE_VALUES`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, Event, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.flows.files import MAX_FILE_VALUES, MAX_PACK_VALUES
-from bot.flows.model import Position
+from bot.source.files import MAX_FILE_VALUES, MAX_PACK_VALUES
+from bot.source.position import Position
 
 Path = tuple[str | int, ...]
 ImplicitKind = Literal["boolean", "number", "empty"]

@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from bot.directory.checks import stale as stale_services
-from bot.flows.model import Content, Position, Step, placeholders
-from bot.flows.problems import Level, Problem
-from bot.flows.sources import SourceMap
-from bot.flows.word_rules import check_concerns, check_trigger_labels, check_word_collisions
+from bot.flows.model import Content, Step, placeholders
+from bot.pack.sources import SourceMap
+from bot.pack.word_rules import check_concerns, check_trigger_labels, check_word_collisions
+from bot.source.position import Position
+from bot.source.problems import Level, Problem
 
 TELEGRAM_MAX_BUTTONS = 100
 TELEGRAM_MAX_TEXT = 4096

@@ -6,7 +6,7 @@
     if result.content is not None:
         ...  # no errors: safe to serve
 
-Reads files and nothing else, through :mod:`bot.flows.files`: regular files inside the pack
+Reads files and nothing else, through :mod:`bot.source.files`: regular files inside the pack
 only, each and all of them capped in size. Every problem is reported, not only the first.
 """
 
@@ -20,12 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
 from bot.directory.loader import load_directory
 from bot.directory.model import Directory
-from bot.flows import schema
-from bot.flows.files import Budget, Files
 from bot.flows.model import (
     Ask,
     Concern,
@@ -36,15 +32,18 @@ from bot.flows.model import (
     Language,
     NumberRange,
     Option,
-    Position,
     ServiceQuery,
     Step,
 )
-from bot.flows.problems import Problem
-from bot.flows.sources import SourceMap
-from bot.flows.validator import validate
-from bot.flows.yamlsrc import Document, SyntaxProblem, excerpt, parse
 from bot.i18n.catalogs import load_catalogs
+from bot.i18n.languages import language
+from bot.pack.sources import SourceMap
+from bot.pack.validator import validate
+from bot.source import schema
+from bot.source.files import Budget, Files
+from bot.source.position import Position
+from bot.source.problems import Problem
+from bot.source.yamlsrc import Document, SyntaxProblem, excerpt, parse
 
 PACK_FILE = "lotsen.yaml"
 CONTACTS_FILE = "contacts.yaml"
@@ -159,16 +158,6 @@ def _version(root: Path, pack: Mapping[Path, bytes], catalogs: Mapping[Path, byt
         digest.update(pack.get(path, catalogs.get(path, b"")))
         digest.update(b"\0")
     return digest.hexdigest()[:16]
-
-
-def language(code: str) -> Language:
-    """A language named in itself (``ar`` -> ``العربية``), and whether it is right to left."""
-    try:
-        locale = Locale.parse(code)
-    except (UnknownLocaleError, ValueError):
-        return Language(code, code)
-    name = locale.get_display_name(locale) or code
-    return Language(code, name[:1].upper() + name[1:], locale.character_order == "right-to-left")
 
 
 def _data(document: Document | None) -> Mapping[str, Any]:

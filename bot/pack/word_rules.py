@@ -15,8 +15,8 @@ from datetime import date
 from bot.engine import vocabulary
 from bot.engine.matching import Typed, normalise, words_of
 from bot.flows.model import Content, join_words, split_words
-from bot.flows.problems import Problem
-from bot.flows.sources import SourceMap
+from bot.pack.sources import SourceMap
+from bot.source.problems import Problem
 
 
 def check_concerns(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.flows.model import Position
-from bot.flows.yamlsrc import Document
+from bot.source.position import Position
+from bot.source.yamlsrc import Document
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from bot.flows.problems import Problem
-from bot.flows.yamlsrc import Document, Path, excerpt
+from bot.source.problems import Problem
+from bot.source.yamlsrc import Document, Path, excerpt
 
 SchemaName = Literal["pack", "flow", "contacts", "areas", "services", "convtest"]
 
@@ -34,7 +34,7 @@ _TYPE_NAMES = {
 @cache
 def load(name: SchemaName) -> dict[str, Any]:
     """The schema ``name`` as shipped in the package (``bot/flows/schema/NAME.schema.json``)."""
-    text = resources.files("bot.flows").joinpath(f"schema/{name}.schema.json").read_text("utf-8")
+    text = resources.files("bot").joinpath(f"flows/schema/{name}.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

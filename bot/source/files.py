@@ -23,7 +23,7 @@ through here, so the rules are the same for all of them:
   400 bytes of memory for each value it builds, and ``[1,1,1,...]`` is one value every two
   bytes (1 MiB of it took 30 s). So a YAML file may hold at most :data:`MAX_FILE_VALUES`
   values (keys, list items and texts; the shipped pack's largest file has about 600) and one
-  load at most :data:`MAX_PACK_VALUES`, counted as they are parsed (``bot.flows.yamlsrc``).
+  load at most :data:`MAX_PACK_VALUES`, counted as they are parsed (``bot.source.yamlsrc``).
 
 A refusal is a :class:`Problem` at line 1, column 1 of the file (text that is not UTF-8: at
 the first byte that is not), never an exception.
@@ -35,7 +35,7 @@ import os
 import stat
 from pathlib import Path
 
-from bot.flows.problems import Problem
+from bot.source.problems import Problem
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: one YAML file of the pack or its directory
 MAX_CATALOG_BYTES = 2 << 20  # 2 MiB: one PO catalog, which holds every text of the pack
