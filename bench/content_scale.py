@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bot.flows import loader
 from bot.flows.model import REQUIRED_TEXTS
+from bot.pack import loader
 
 PER_FLOW = 100
 LANGUAGES = ("en", "ar", "so", "fa", "fi", "de", "pl")  # and the source, sv: 8 in all

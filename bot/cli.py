@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_editor(commands)
 
     stats = commands.add_parser("stats", help="usage counts per flow and step (no people)")
-    stats.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")
+    stats.add_argument("--database", help="a database URL or file (default: $LOTSEN_DATABASE)")
     stats.add_argument(
         "--since",
         type=whole_number(1, MAX_SINCE_DAYS, "days"),
@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     hsds.set_defaults(handler=cmd_export_hsds)
 
     purge = commands.add_parser("purge", help="delete sessions idle past LOTSEN_SESSION_TTL")
-    purge.add_argument("--database", help="the SQLite file (default: $LOTSEN_DATABASE)")
+    purge.add_argument("--database", help="a database URL or file (default: $LOTSEN_DATABASE)")
     purge.set_defaults(handler=cmd_purge)
 
     serve = commands.add_parser(

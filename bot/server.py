@@ -5,12 +5,14 @@
 
 Routes: ``GET /healthz`` (liveness: the process answers); ``GET /readyz`` (readiness: the
 store can commit now, else 503 with the reason); ``GET /metrics`` (Prometheus text format);
-``POST /telegram/webhook`` when a bot token is set; ``POST /admin/reload`` when an admin token
-is set (see ``bot.reload`` for live reload). Unexpected errors are answered as JSON and
-logged as one line (``bot.http_errors``). ``create_app`` opens the store, so a channel
-mounted on the app (the web chat) gets ``app[CONVERSATIONS]`` at once; Telegram starts when
-the server starts (webhook registered, or long polling), and everything is closed in order
-when it stops: Telegram first, so no turn runs against a closed store.
+``POST /admin/reload`` when an admin token is set (see ``bot.reload`` for live reload); and
+each channel's own, for every channel of ``bot.channels.registry`` that its settings turn on
+(the web chat at ``/`` and ``/api/``, ``POST /telegram/webhook`` when a bot token is set).
+Unexpected errors are answered as JSON and logged as one line (``bot.http_errors``).
+``create_app`` opens the store before mounting the channels, so they get the conversations at
+once; the channels start when the server starts (Telegram registers its webhook or starts
+long polling), and everything is closed in order when it stops: the channels first, so no turn
+runs against a closed store.
 """
 
 from __future__ import annotations
@@ -20,28 +22,24 @@ import hmac
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 from aiohttp import web
 
 from bot import metrics as outcomes
+from bot.channels import registry
+from bot.channels.channel import ATTEMPTS, POLL_TIMEOUT, Channel, Services, Tuning
 from bot.channels.pacing import Pacer
-from bot.channels.web import add_web_routes
-from bot.channels.web_tokens import SessionTokens
 from bot.flows.model import Content
 from bot.http_errors import RETRY_SECONDS, answer_errors, plain_request_errors
 from bot.metrics import Metrics
 from bot.reload import ContentError, ContentHolder, Watcher
 from bot.service import Conversations
-from bot.settings import Settings, SettingsError, TelegramSettings
-from bot.storage import StorageError, Store, open_store, run_purge_periodically
+from bot.settings import Settings, SettingsError
+from bot.storage import StorageError, Store, open_store, redacted, run_purge_periodically
 
 logger = logging.getLogger(__name__)
-
-WEBHOOK_PATH = "/telegram/webhook"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 Clock = Callable[[], datetime]
 ContentProvider = Callable[[], Content]
@@ -75,13 +73,17 @@ async def create_app(
     pacer: Pacer | None = None,
     poll_timeout: float | None = None,
     attempts: int | None = None,
+    channels: Sequence[Channel] | None = None,
 ) -> web.Application:
     """The application, its store open. The content is asked on every turn, so a reloaded
     pack applies at once. Given a :class:`ContentHolder` as ``source``, the server reloads
     it: on changed files and SIGHUP when ``settings.reload`` is on, and on ``POST
-    /admin/reload`` when ``settings.admin_token`` is set. ``pacer``, ``poll_timeout`` and
-    ``attempts`` (of one Bot API call) tune Telegram's sending and long polling; tests pass a
-    pacer on a fake clock."""
+    /admin/reload`` when ``settings.admin_token`` is set. ``channels`` are those the
+    settings turn on unless given (``lotsen serve`` configures them before it loads the
+    content). ``pacer``, ``poll_timeout`` and ``attempts`` (of one platform call) tune the
+    channels' sending and long polling; tests pass a pacer on a fake clock."""
+    if channels is None:
+        channels = registry.configure(settings.environment, settings.secret)
     content = source.current if isinstance(source, ContentHolder) else source
     store = await open_store(settings.database, session_ttl=settings.session_ttl)
     try:
@@ -98,23 +100,22 @@ async def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", _metrics)
-    add_web_routes(
-        app,
-        conversations=app[CONVERSATIONS],
-        content_provider=content,
-        settings=settings.web,
-        tokens=SessionTokens(settings.secret),
+    tuning = Tuning(
+        pacer,
+        ATTEMPTS if attempts is None else attempts,
+        POLL_TIMEOUT if poll_timeout is None else poll_timeout,
     )
+    services = Services(app[CONVERSATIONS], content, metrics, tuning)
+    for channel in channels:
+        channel.mount(app, services)
     # Cleanup contexts end in reverse order, also when a later one fails to start: the
     # store, entered first, is closed last, after everything that uses it has stopped.
     app.cleanup_ctx.append(_closing_store)
     app.cleanup_ctx.append(_purging(clock))
     if isinstance(source, ContentHolder):
         _mount_reload(app, source, settings)
-    if settings.telegram is None:
-        logger.info("Telegram is off: TELEGRAM_BOT_TOKEN is not set")
-    else:
-        _mount_telegram(app, settings.telegram, _Tuning(pacer, poll_timeout, attempts))
+    for channel in channels:
+        app.cleanup_ctx.append(_running(channel))
     return app
 
 
@@ -158,6 +159,15 @@ def _purging(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]:
 async def _closing_store(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[STORE].close()
+
+
+def _running(channel: Channel) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def running(app: web.Application) -> AsyncIterator[None]:
+        await channel.start()
+        yield
+        await channel.stop()
+
+    return running
 
 
 # --- live reload ---------------------------------------------------------------------------
@@ -224,61 +234,6 @@ def _admin_reload(
     return admin_reload
 
 
-# --- Telegram ------------------------------------------------------------------------------
-
-
-class _Tuning(NamedTuple):
-    pacer: Pacer | None
-    poll_timeout: float | None
-    attempts: int | None
-
-
-def _mount_telegram(
-    app: web.Application,
-    settings: TelegramSettings,
-    tuning: _Tuning,
-) -> None:
-    # Imported here: a server without a token never loads python-telegram-bot.
-    from bot.channels.telegram import ATTEMPTS, POLL_TIMEOUT, TelegramChannel, make_bot
-
-    channel = TelegramChannel(
-        make_bot(settings.token, settings.api_base_url),
-        app[CONVERSATIONS],
-        app[CONTENT],
-        seen_update=app[STORE].seen_update,
-        metrics=app[METRICS],
-        protect_content=settings.protect_content,
-        pacer=tuning.pacer,
-        poll_timeout=POLL_TIMEOUT if tuning.poll_timeout is None else tuning.poll_timeout,
-        attempts=ATTEMPTS if tuning.attempts is None else tuning.attempts,
-    )
-
-    async def running(app: web.Application) -> AsyncIterator[None]:
-        await channel.start(settings.webhook_url, settings.webhook_secret)
-        mode = "webhook" if settings.webhook_url else "long polling"
-        logger.info("Telegram is on (%s)", mode)
-        yield
-        await channel.stop()
-
-    async def webhook(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER)
-        if given is None or not hmac.compare_digest(
-            given.encode(), settings.webhook_secret.encode()
-        ):
-            app[METRICS].updates.labels("telegram", outcomes.REJECTED).inc()
-            return web.Response(status=401 if given is None else 403)
-        try:
-            data = await request.json()
-        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
-            data = None  # answered 200 below: delivering it again would not mend it
-        done = await channel.process_json(data)
-        # 500 asks Telegram to deliver the update again, later.
-        return web.Response(status=200 if done else 500)
-
-    app.cleanup_ctx.append(running)
-    app.router.add_post(WEBHOOK_PATH, webhook)
-
-
 # --- `lotsen serve` --------------------------------------------------------------------------
 
 
@@ -291,6 +246,7 @@ def serve(env: Mapping[str, str]) -> int:
     plain_request_errors()
     try:
         settings = Settings.from_env(env)
+        channels = registry.configure(settings.environment, settings.secret)
         holder = load_holder(settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
@@ -302,17 +258,17 @@ def serve(env: Mapping[str, str]) -> int:
         return 1
     try:
         web.run_app(
-            create_app(settings, holder),
+            create_app(settings, holder, channels=channels),
             host=settings.host,
             port=settings.port,
             access_log=None,  # an access log is a list of addresses: ids, by privacy rule 6
             print=lambda _: logger.info("serving on http://%s:%d", settings.host, settings.port),
         )
-    except SettingsError as exc:  # found on starting: a token or address Telegram refuses
+    except SettingsError as exc:  # found on starting: a token or address a platform refuses
         print(exc, file=sys.stderr)
         return 2
     except StorageError as exc:
-        print(f"LOTSEN_DATABASE {settings.database}: {exc}", file=sys.stderr)
+        print(f"LOTSEN_DATABASE {redacted(settings.database)}: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the address is taken, or not ours to bind
         print(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)

@@ -87,7 +87,8 @@ class Conversations:
         existing: bool = False,
     ) -> HandleResult:
         """Answer ``event`` from ``platform_id`` on ``channel``. ``update_id`` (the
-        platform's id of this delivery, when it has one) makes a redelivery a no-op.
+        platform's id of this delivery, or the web client's id of its event, when there is
+        one) makes a redelivery a no-op.
         ``existing``: only for a person who has a session; otherwise raise
         :class:`UnknownSession` (the web chat's tokens: a forgotten one does not start again).
 
@@ -152,13 +153,10 @@ class Conversations:
         key = self.key(channel, platform_id)
         await self._turn(channel, key, event, None, None, counted=False)
 
-    async def remember_message(
-        self, channel: str, platform_id: str, chat_ref: str, message_id: str
-    ) -> None:
-        """Put a message sent in the person's chat on their ledger, so ``/forget`` can delete
-        it within the 48 hours the platform allows. Not after a forget: that would start a
-        new ledger for someone who asked to be forgotten."""
-        await self.remember_messages(channel, platform_id, chat_ref, (message_id,))
+    async def seen_update(self, channel: str, update_id: str) -> bool:
+        """Record an update that starts no turn (a group's greeting) as processed; True when
+        it already was, so a redelivery of it is not answered twice."""
+        return await self._store.seen_update(channel, update_id)
 
     async def remember_messages(
         self,
@@ -169,8 +167,10 @@ class Conversations:
         *,
         settled: str | None = None,
     ) -> None:
-        """:meth:`remember_message` for several messages of one chat, in one transaction;
-        ``settled``, an update id whose owed replies are now all sent, goes in the same one."""
+        """Put messages sent in the person's chat on their ledger, in one transaction, so
+        ``/forget`` can delete them within the 48 hours the platform allows; ``settled``, an
+        update id whose owed replies are now all sent, goes in the same one. Not after a
+        forget: that would start a new ledger for someone who asked to be forgotten."""
         if message_ids or settled is not None:
             key = self.key(channel, platform_id)
             settle = (channel, settled) if settled is not None else None

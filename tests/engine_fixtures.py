@@ -16,17 +16,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.engine import Reply, Session, Turn, tokens
-from bot.flows.model import (
-    Ask,
-    Condition,
-    Contact,
-    Content,
-    Flow,
-    Language,
-    NumberRange,
-    Option,
-    Step,
-)
+from bot.flows.model import Contact, Content, Flow, Language, Step
+from bot.flows.ways import Ask, Condition, End, Next, NumberRange, Option, Options
 
 NOW = datetime(2026, 1, 15, 12, 0)
 EARLIER = NOW - timedelta(hours=1)
@@ -80,67 +71,71 @@ TEXTS: Mapping[str, str] = {
 STEPS: tuple[Step, ...] = (
     Step(
         "home.welcome",
+        Options((Option("Börja", "home.menu"),)),
         say=("Hej! Jag är Lotsen.", "Jag är inte polisen."),
-        options=(Option("Börja", "home.menu"),),
     ),
     Step(
         "home.menu",
-        say=("Vad vill du veta?",),
-        options=(
-            Option("Om socialtjänsten", "social.intro", sets={"route": "social"}),
-            Option("Hur gammal?", "home.age"),
-            Option("Vem?", "home.relation"),
-            Option("Bara för barn", "social.child", when=(Condition("age", frozenset({"child"})),)),
-            Option("Kontakter", "help.contacts"),
-            Option("Snurra", "loop.a"),
+        Options(
+            (
+                Option("Om socialtjänsten", "social.intro", sets={"route": "social"}),
+                Option("Hur gammal?", "home.age"),
+                Option("Vem?", "home.relation"),
+                Option(
+                    "Bara för barn", "social.child", when=(Condition("age", frozenset({"child"})),)
+                ),
+                Option("Kontakter", "help.contacts"),
+                Option("Snurra", "loop.a"),
+            )
         ),
+        say=("Vad vill du veta?",),
     ),
     Step(
         "home.age",
-        say=("Hur gammal är personen?",),
-        options=(
-            Option("Under 18", "home.age_done", sets={"age": "child"}),
-            Option("18 eller äldre", "home.age_done", sets={"age": "adult"}),
-        ),
-        ask=Ask(
+        Ask(
             store="age",
             goto="home.age_done",
             number=(NumberRange("child", below=18), NumberRange("adult")),
             otherwise="home.age_help",
+            options=(
+                Option("Under 18", "home.age_done", sets={"age": "child"}),
+                Option("18 eller äldre", "home.age_done", sets={"age": "adult"}),
+            ),
         ),
+        say=("Hur gammal är personen?",),
     ),
-    Step("home.age_help", say=("Skriv en siffra.",), options=(Option("Igen", "home.age"),)),
-    Step("home.age_done", say=("Du svarade {age}.",), end=True),
+    Step("home.age_help", Options((Option("Igen", "home.age"),)), say=("Skriv en siffra.",)),
+    Step("home.age_done", End(), say=("Du svarade {age}.",)),
     Step(
         "home.relation",
-        say=("Vem är du orolig för?",),
-        ask=Ask(
+        Ask(
             store="relation",
             goto="home.relation_done",
             keywords={"child": ("mitt barn", "son", "dotter"), "partner": ("man", "fru")},
         ),
+        say=("Vem är du orolig för?",),
     ),
-    Step("home.relation_done", say=("Tack.",), end=True),
+    Step("home.relation_done", End(), say=("Tack.",)),
     Step(
         "social.intro",
+        Next("social.more"),
         say=("Socialtjänsten hjälper.",),
         sets={"visited": "social"},
-        next="social.more",
     ),
-    Step("social.more", next="social.choice"),
-    Step("social.choice", say=("Vad vill du nu?",), options=(Option("Till menyn", "home.menu"),)),
-    Step("social.child", say=("Om barn.",), end=True),
+    Step("social.more", Next("social.choice")),
+    Step("social.choice", Options((Option("Till menyn", "home.menu"),)), say=("Vad vill du nu?",)),
+    Step("social.child", End(), say=("Om barn.",)),
     Step(
         "help.contacts",
+        End(),
         say=("Här kan du ringa.",),
         contacts=("orostelefonen", "old_line"),
-        end=True,
     ),
-    Step("emergency.now", say=("Ring 112 om någon är i fara.",), end=True),
-    Step("about.privacy", say=("Ingen läser chatten.",), end=True),
-    Step("about.help", say=("Tryck på en knapp.",), end=True),
-    Step("loop.a", say=("A",), next="loop.b"),
-    Step("loop.b", say=("B",), next="loop.a"),
+    Step("emergency.now", End(), say=("Ring 112 om någon är i fara.",)),
+    Step("about.privacy", End(), say=("Ingen läser chatten.",)),
+    Step("about.help", End(), say=("Tryck på en knapp.",)),
+    Step("loop.a", Next("loop.b"), say=("A",)),
+    Step("loop.b", Next("loop.a"), say=("B",)),
 )
 
 CONTACTS: tuple[Contact, ...] = (

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from bot.engine import Event, Phrase, Reply, Session, Turn
 from bot.flows.model import Content
+from bot.storage import Store, Usage
 from bot.storage.sqlite import SqliteStore
 
 T = TypeVar("T")
@@ -50,7 +51,26 @@ def session(
 
 
 async def open_store(path: Path, clock: Clock | None = None, ttl: timedelta = DAY) -> SqliteStore:
+    """A SQLite store on ``path``, for tests of SQLite itself (its files, pragmas, locks); the
+    behaviour every store shares is tested through ``bot.storage.open_store`` in
+    ``tests/test_storage_contract.py``."""
     return await SqliteStore.open(path, session_ttl=ttl, clock=clock or Clock())
+
+
+async def a_person_with_everything(store: Store, key: str) -> None:
+    """Give ``key`` a row of every kind a person has: a processed update, a session marked
+    ``Marker-7e3a91``, a counter and a ledger entry in the chat ``chat-ref-31337``."""
+    async with store.conversation(key, "telegram") as conv:
+        await conv.seen_update("u-" + key[:4])
+        await conv.save(session("home.age", marker="Marker-7e3a91"))
+        await conv.count(Usage(T0.date(), "home", "age", "sv", "telegram"))
+    await store.record_messages(key, "chat-ref-31337", ["m1"], T0)
+
+
+async def forget(store: Store, key: str) -> None:
+    """What ``/forget`` does to the store: a turn that deletes the person."""
+    async with store.conversation(key, "telegram") as conv:
+        await conv.delete()
 
 
 def counting_step(content: Content, old: Session | None, event: Event, now: datetime) -> Turn:

@@ -22,10 +22,11 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.pacing import Pacer
+from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.flows.model import Content
-from bot.server import CONVERSATIONS, SECRET_HEADER, WEBHOOK_PATH, create_app
+from bot.server import CONVERSATIONS, create_app
 from bot.service import Conversations
-from bot.settings import Settings, TelegramSettings
+from bot.settings import Settings
 from tests.engine_fixtures import CONTENT
 from tests.fake_bot_api import FakeBotApi
 from tests.storage_fixtures import SECRET, Clock
@@ -80,20 +81,23 @@ class Harness:
 
 
 def settings(tmp_path: Path, base_url: str, *, webhook: bool = True) -> Settings:
+    """Telegram on, against the fake at ``base_url``; ``environment={}`` turns it off."""
+    telegram = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TELEGRAM_API_BASE_URL": base_url,
+    }
+    if webhook:
+        telegram["TELEGRAM_WEBHOOK_URL"] = "https://bot.example.se/telegram/webhook"
     return Settings(
         host="127.0.0.1",
         port=0,
         content=tmp_path / "unused",
-        database=tmp_path / "lotsen.sqlite3",
+        database=str(tmp_path / "lotsen.sqlite3"),
         secret=SECRET,
         session_ttl=timedelta(days=1),
         min_language_coverage=0.0,
-        telegram=TelegramSettings(
-            token=TOKEN,
-            webhook_url="https://bot.example.se/telegram/webhook" if webhook else None,
-            webhook_secret=WEBHOOK_SECRET,
-            api_base_url=base_url,
-        ),
+        environment=telegram,
     )
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from bot.cli import main
 from bot.commandline import iso_time
+from bot.storage import TransientStoreError
 from tests.directory_fixtures import CONTENT
 from tests.packs import DIRECTORY, SERVICES, write_pack
 
@@ -284,14 +285,18 @@ def test_a_full_disk_during_i18n_update_is_one_line(
 def test_a_locked_database_is_one_line_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def locked(*args: object) -> object:
-        raise sqlite3.OperationalError("database is locked")
+    async def locked(*args: object) -> object:  # what the store raises for SQLITE_BUSY
+        raise TransientStoreError(
+            "the database cannot commit now: database is locked", reason="locked"
+        )
 
     empty_database(tmp_path)
     monkeypatch.setattr("bot.storage.commands._counts", locked)
     assert main(["stats", "--database", str(tmp_path / "lotsen.sqlite3")]) == 1
     [line] = capsys.readouterr().err.splitlines()
-    assert line == f"{tmp_path / 'lotsen.sqlite3'}: cannot use the database: database is locked"
+    assert line == (
+        f"{tmp_path / 'lotsen.sqlite3'}: the database cannot commit now: database is locked"
+    )
 
 
 def test_i18n_init_leaves_an_existing_catalog_as_it_was(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.editor.convtests import read_test, run_test
+from bot.editor.convtests import CHECKS, Expect, read_test, run_test
 from bot.pack.loader import load_pack
+from bot.source import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -167,3 +169,8 @@ def test_conversation_tests_do_not_change_the_content_version(tmp_path: Path) ->
     _test(tmp_path / "content" / "tests", WRONG, "new.yaml")
     after = load_pack(tmp_path / "content").content
     assert before is not None and after is not None and before.version == after.version
+
+
+def test_every_expectation_of_the_format_has_one_check() -> None:
+    written = set(schema.load("convtest")["$defs"]["expect"]["properties"])
+    assert set(CHECKS) == written == {field.name for field in fields(Expect)}

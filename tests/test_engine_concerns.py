@@ -9,20 +9,21 @@ from dataclasses import replace
 import pytest
 
 from bot.engine import Choice, Session, Text, step, tokens
-from bot.flows.model import Concern, Content, Option, Step
+from bot.flows.model import Concern, Content, Step
+from bot.flows.ways import Option, Options
 from tests.engine_fixtures import NOW, STEPS, at, labels, last, make_content
 
 CONCERN_STEPS = (
     Step(
         "safety.violence",
+        Options((Option("Någon är i fara nu", "emergency.now"),)),
         say=("Handlar det om vapen eller våld? Ring 112 om någon är i fara.",),
-        options=(Option("Någon är i fara nu", "emergency.now"),),
         navigation=("resume",),
     ),
     Step(
         "safety.suicide",
+        Options((Option("Prata med en människa", "home.menu"),)),
         say=("Ring Självmordslinjen på 90101.",),
-        options=(Option("Prata med en människa", "home.menu"),),
         navigation=("resume",),
     ),
 )

@@ -110,7 +110,7 @@ class ThreadedServer:
         if not self.telegram:
             from dataclasses import replace
 
-            settings_ = replace(settings_, telegram=None)
+            settings_ = replace(settings_, environment={})
         app: web.Application = await create_app(settings_, lambda: CONTENT, clock=Clock())
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server(access_log=None)

@@ -34,7 +34,7 @@ DEEP = "[" * 1000
 
 
 def web_settings(tmp_path: Path) -> Settings:
-    return replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), telegram=None)
+    return replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), environment={})
 
 
 @asynccontextmanager

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.server import SECRET_HEADER, WEBHOOK_PATH
+from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from tests.telegram_fixtures import CHAT, WEBHOOK_SECRET, Harness, telegram_server
 
 EXAMPLES = 300

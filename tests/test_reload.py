@@ -41,7 +41,7 @@ def pack(tmp_path: Path) -> Path:
 
 
 def _settings(tmp_path: Path, **changes: Any) -> Settings:
-    base = replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), telegram=None)
+    base = replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), environment={})
     return replace(base, **{"admin_token": TOKEN, "reload": False, **changes})
 
 

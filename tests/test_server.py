@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), telegram=None)
+    return replace(telegram_settings(tmp_path, "http://127.0.0.1:9/bot"), environment={})
 
 
 def test_without_a_token_the_server_serves_the_web_chat_health_and_metrics(

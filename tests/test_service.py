@@ -158,8 +158,7 @@ def test_forget_deletes_the_person_and_returns_their_messages_to_delete(tmp_path
         async with await open_store(path) as store:
             service = _service(store, Clock())
             await service.handle("telegram", USER, Start(), update_id="1")
-            await service.remember_message("telegram", USER, "chat-1", "100")
-            await service.remember_message("telegram", USER, "chat-1", "101")
+            await service.remember_messages("telegram", USER, "chat-1", ["100", "101"])
             await service.handle("telegram", "someone else", Start())
             return await service.handle("telegram", USER, Command("forget"), update_id="2")
 

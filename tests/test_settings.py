@@ -1,4 +1,5 @@
-"""Settings from the environment: defaults for `make run`, and mistakes named clearly."""
+"""Settings from the environment: defaults for `make run`, and mistakes named clearly. The
+channels read their own variables (``bot.channels.registry``), as ``lotsen serve`` does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.channel import Channel
+from bot.channels.registry import configure
+from bot.channels.telegram import TelegramChannel, TelegramSettings
+from bot.channels.web import WebChannel
 from bot.settings import Settings, SettingsError
 
 KEY = "k" * 40
@@ -17,24 +22,40 @@ def _env(tmp_path: Path, **values: str) -> dict[str, str]:
     return {"LOTSEN_SECRET_KEY": KEY, "LOTSEN_DATABASE": str(tmp_path / "db"), **values}
 
 
+def _channels(env: dict[str, str]) -> list[Channel]:
+    """The settings and the channels they turn on, read as `lotsen serve` reads them."""
+    settings = Settings.from_env(env)
+    return configure(settings.environment, settings.secret)
+
+
+def _telegram(env: dict[str, str]) -> TelegramSettings | None:
+    on = [channel for channel in _channels(env) if isinstance(channel, TelegramChannel)]
+    return on[0].settings if on else None
+
+
 def test_defaults_serve_locally_without_telegram(tmp_path: Path) -> None:
     settings = Settings.from_env(_env(tmp_path))
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
-    assert settings.content == Path("content") and settings.telegram is None
+    assert settings.content == Path("content")
     assert settings.min_language_coverage == 90.0
     assert settings.session_ttl.total_seconds() == 86400
+    assert [type(channel) for channel in _channels(_env(tmp_path))] == [WebChannel]
+
+
+def test_the_environment_is_kept_for_the_channels_but_never_shown(tmp_path: Path) -> None:
+    settings = Settings.from_env(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN))
+    assert settings.environment["TELEGRAM_BOT_TOKEN"] == TOKEN
+    assert TOKEN not in repr(settings)
 
 
 def test_a_token_turns_telegram_on_in_polling_mode_with_a_derived_secret(tmp_path: Path) -> None:
-    telegram = Settings.from_env(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)).telegram
+    telegram = _telegram(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN))
     assert telegram is not None
     assert telegram.webhook_url is None and telegram.protect_content is True
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,256}", telegram.webhook_secret)
-    again = Settings.from_env(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN)).telegram
+    again = _telegram(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN))
     assert again is not None and again.webhook_secret == telegram.webhook_secret
-    other = Settings.from_env(
-        _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, LOTSEN_SECRET_KEY="j" * 40)
-    ).telegram
+    other = _telegram(_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, LOTSEN_SECRET_KEY="j" * 40))
     assert other is not None and other.webhook_secret != telegram.webhook_secret
 
 
@@ -50,10 +71,12 @@ def test_webhook_mode_and_its_options(tmp_path: Path) -> None:
         PORT="443",
     )
     settings = Settings.from_env(env)
-    assert settings.telegram is not None
-    assert settings.telegram.webhook_secret == "my_secret-1"
-    assert settings.telegram.api_base_url == "http://127.0.0.1:8081/bot"
-    assert settings.telegram.protect_content is False
+    telegram = _telegram(env)
+    assert telegram is not None
+    assert telegram.webhook_url == "https://bot.example.se/telegram/webhook"
+    assert telegram.webhook_secret == "my_secret-1"
+    assert telegram.api_base_url == "http://127.0.0.1:8081/bot"
+    assert telegram.protect_content is False
     assert (settings.host, settings.port) == ("0.0.0.0", 443)
 
 
@@ -78,13 +101,14 @@ def test_webhook_mode_and_its_options(tmp_path: Path) -> None:
             {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PROTECT_CONTENT": "maybe"},
             "TELEGRAM_PROTECT_CONTENT has value 'maybe'. Not a valid flag; use one of: 1, true",
         ),
+        ({"LOTSEN_WEB_EXIT_URL": "javascript:alert(1)"}, "LOTSEN_WEB_EXIT_URL has value"),
     ],
 )
 def test_a_bad_value_is_named_with_what_would_be_valid(
     tmp_path: Path, values: dict[str, str], message: str
 ) -> None:
     with pytest.raises(SettingsError) as error:
-        Settings.from_env(_env(tmp_path, **values))
+        _channels(_env(tmp_path, **values))
     assert message in str(error.value)
 
 
@@ -94,7 +118,7 @@ def test_secrets_are_never_echoed(tmp_path: Path) -> None:
         {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "secret with spaces"},
     ):
         with pytest.raises(SettingsError) as error:
-            Settings.from_env(_env(tmp_path, **values))
+            _channels(_env(tmp_path, **values))
         assert "secret" not in str(error.value).replace("TELEGRAM_WEBHOOK_SECRET", "")
 
 

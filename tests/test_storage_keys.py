@@ -114,9 +114,9 @@ def test_config_reads_the_environment(tmp_path: Path) -> None:
         config.SECRET_FILE: str(tmp_path / "s.key"),
         config.SESSION_TTL: "3600",
     }
-    assert config.database_path(env) == tmp_path / "db.sqlite3"
-    assert config.database_path(env, "other.sqlite3") == Path("other.sqlite3")
-    assert config.database_path({}) == Path("var/lotsen.sqlite3")
+    assert config.database_url(env) == str(tmp_path / "db.sqlite3")
+    assert config.database_url(env, "other.sqlite3") == "other.sqlite3"
+    assert config.database_url({}) == "var/lotsen.sqlite3"
     assert config.session_ttl(env).total_seconds() == 3600
     assert config.session_ttl({}).total_seconds() == 86400
     assert config.secret(env) == (tmp_path / "s.key").read_bytes().strip()

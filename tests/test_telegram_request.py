@@ -15,8 +15,8 @@ from telegram import Bot, InputFile
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 
-from bot.channels.telegram import make_bot
 from bot.channels.telegram_request import AiohttpRequest
+from bot.channels.telegram_transport import make_bot
 from tests.fake_bot_api import FakeBotApi
 from tests.storage_fixtures import run
 from tests.telegram_fixtures import TOKEN

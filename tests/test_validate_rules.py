@@ -115,6 +115,15 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
         (FLOW, 5, 11, "ways-conflict"),
     ),
     (
+        "every option hidden behind a condition",
+        {
+            FLOW: HOME.replace(
+                "goto: about\n", "goto: about\n        when: {age: child}\n"
+            ).replace("goto: emergency\n", "goto: emergency\n        when: {age: child}\n")
+        },
+        (FLOW, 8, 5, "maybe-no-options"),
+    ),
+    (
         "steps that continue into each other for ever",
         {
             FLOW: HOME.replace("    end: true\n", "    next: loop\n")

@@ -13,8 +13,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.channels.web import SESSION_PATTERN, WebSettings
+from bot.channels.web import SESSION_PATTERN
 from bot.channels.web_limits import WebLimits
+from bot.channels.web_settings import WebSettings
 from bot.engine import tokens
 from tests.engine_fixtures import CONTENT, option
 from tests.storage_fixtures import Clock, raw_bytes, run, tables
@@ -104,7 +105,7 @@ def test_options_lead_on_and_contact_cards_carry_safe_links(tmp_path: Path) -> N
         fresh, stale = data["replies"][-1]["cards"]
         assert fresh["name"] == "Orostelefonen"
         links = {fact["kind"]: fact.get("href") for fact in fresh["facts"]}
-        assert links["phone"] == "tel:020100200"
+        assert links["phone"] == "tel:+4620100200"
         assert links["web"] == "https://www.raddabarnen.se"
         assert links["source"] is None
         # A card too old to state its number shows no phone and no tel: link.
@@ -356,3 +357,77 @@ def test_sessions_are_rate_limited_per_session_and_per_client(tmp_path: Path) ->
     )
     assert "127.0.0.1" not in kept
     assert not re.search(r"\d+\.\d+\.\d+\.\d+", kept)
+
+
+# --- a retried event -----------------------------------------------------------------------
+
+
+def _turns_counted(database: Path) -> int:
+    return sum(row[-1] for row in tables(database)["usage"])
+
+
+def test_a_retried_event_is_answered_once_with_the_answer_it_had(tmp_path: Path) -> None:
+    database = tmp_path / "db"
+
+    async def test(client: Client) -> None:
+        session = await _session(client)
+        await _event(client, session, type="start", id="s1")
+        press = {"type": "choice", "token": option("home.welcome", 0), "id": "k3J9x_Qa2mZp0bNc"}
+        first = await _event(client, session, **press)
+        stored = tables(database)["sessions"]
+        # The page lost the answer and sends the same event again, with the same id.
+        again = await _event(client, session, **press)
+        assert again == first and _texts(first) == ["Vad vill du veta?"]
+        assert tables(database)["sessions"] == stored  # the step did not move on twice
+        assert _turns_counted(database) == 2  # start and the press: the retry is no turn
+        # Without an id, the same body is another event: the old button is stale by now.
+        other = await _event(client, session, type="choice", token=press["token"])
+        assert _texts(other)[0] == "Den knappen är gammal."
+        assert _turns_counted(database) == 3
+        # An answer is kept only until the session's next event: the page has had it then.
+        assert tables(database)["owed"] == []
+
+    _run(tmp_path, test)
+
+
+def test_an_event_id_belongs_to_its_session_and_keeps_nothing_that_names_it(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "db"
+
+    async def test(client: Client) -> None:
+        mine, theirs = await _session(client), await _session(client)
+        await _event(client, mine, type="start", id="same-id")
+        data = await _event(client, theirs, type="start", id="same-id", locale_hint="en")
+        assert data["locale"] == "en"  # a turn of its own, not the other session's answer
+        assert _turns_counted(database) == 2
+        stored = raw_bytes(database)
+        for needle in (mine, theirs, "same-id"):
+            assert needle.encode() not in stored
+
+    _run(tmp_path, test)
+
+
+@pytest.mark.parametrize("bad", [4711, "", "has space", "x" * 65, "<b>"])
+def test_a_malformed_event_id_is_refused(tmp_path: Path, bad: object) -> None:
+    async def test(client: Client) -> None:
+        session = await _session(client)
+        body = {"session": session, "type": "start", "id": bad}
+        response = await client.post("/api/event", json=body)
+        assert response.status == 400
+        assert (await response.json())["error"] in ("bad_id", "id_too_long")
+
+    _run(tmp_path, test)
+
+
+def test_a_retry_after_a_forget_is_told_the_session_is_gone(tmp_path: Path) -> None:
+    async def test(client: Client) -> None:
+        session = await _session(client)
+        await _event(client, session, type="start", id="s1")
+        forget = {"session": session, "type": "choice", "token": "n.forget", "id": "f1"}
+        assert (await client.post("/api/event", json=forget)).status == 200
+        retried = await client.post("/api/event", json=forget)
+        assert retried.status == 401 and (await retried.json()) == {"error": "bad_session"}
+        assert tables(tmp_path / "db")["owed"] == []  # nothing kept for someone forgotten
+
+    _run(tmp_path, test)

@@ -7,21 +7,22 @@ package, these tests skip and say which is missing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot.channels.web import WebSettings
+from bot.channels.web_settings import WebSettings
 from bot.engine import Phrase
 from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
 from tests.engine_fixtures import CONTENT
-from tests.storage_fixtures import Clock
+from tests.storage_fixtures import Clock, tables
 from tests.web_fixtures import NEUTRAL_PATH, NEUTRAL_TEXT, LiveServer, path_to
 
 try:
@@ -30,7 +31,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Dialog, Page, ViewportSize
+    from playwright.sync_api import Browser, Dialog, Page, Route, ViewportSize
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -381,6 +382,42 @@ def test_keyboard_alone_reaches_an_answer_with_a_visible_focus(
             page.keyboard.press("Enter")
             expect(page.locator("#log .message.own p").last).to_have_text(label)
         expect(page.locator("#log")).to_contain_text(_expected(pack.content, pack.social))
+
+
+# --- a lost answer -------------------------------------------------------------------------
+
+
+def test_an_answer_lost_on_the_way_is_asked_for_again_and_the_turn_taken_once(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(locale="sv-SE", viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    events: list[dict[str, Any]] = []
+
+    def lose_the_answer_to_the_press(route: Route) -> None:
+        events.append(route.request.post_data_json)
+        if len(events) == 2:  # after the start: the first press
+            route.fetch()  # the server takes the turn and answers ...
+            route.abort()  # ... and the answer never reaches the page
+        else:
+            route.continue_()
+
+    page.route("**/api/event", lose_the_answer_to_the_press)
+    page.goto(server.url + "/")
+    page.locator("#choices").get_by_role("button", name="Börja", exact=True).click()
+    expect(page.locator("#log .message.bot", has_text="Vad vill du veta?")).to_have_count(1)
+    start, press, retry = events
+    assert press == retry and press["type"] == "choice"  # the same event, with the same id
+    assert re.fullmatch(r"[A-Za-z0-9_-]{16}", press["id"]) and start["id"] != press["id"]
+    expect(page.locator("#log")).not_to_contain_text("Den knappen är gammal.")
+    expect(page.locator("#status")).to_have_text("")
+    turns = sum(row[-1] for row in tables(server.database)["usage"])
+    assert turns == 2  # the start and the press: the retry was answered, not taken again
+    context.close()
+    assert errors == []
 
 
 # --- screenshots ---------------------------------------------------------------------------

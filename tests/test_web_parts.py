@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.web import (
-    DEFAULT_EXIT_URL,
-    WebSettings,
-    fill_template,
-)
+from bot.channels.web import fill_template
 from bot.channels.web_limits import ClientKeys, TokenBuckets, session_bucket_key
 from bot.channels.web_render import WEB_TEXT_KEYS, href, interface
+from bot.channels.web_settings import DEFAULT_EXIT_URL, WebSettings
 from bot.i18n.renderer import renderer_for
 from tests.engine_fixtures import CONTENT
 
@@ -115,8 +112,9 @@ def test_the_session_bucket_key_is_not_the_token() -> None:
 @pytest.mark.parametrize(
     ("kind", "value", "link"),
     [
-        ("phone", "020-100 200", "tel:020100200"),
+        ("phone", "020-100 200", "tel:+4620100200"),  # dialled from anywhere
         ("phone", "+46 8 123 456", "tel:+468123456"),
+        ("phone", "112", "tel:112"),
         ("phone", "ring oss", None),
         ("email", "info@example.se", "mailto:info@example.se"),
         ("email", "x@y.se?bcc=z@w.se", None),
@@ -190,7 +188,7 @@ def test_the_page_files_are_package_data() -> None:
 def test_a_start_carries_the_pages_preset_only_when_it_is_well_formed(
     payload: str, expected: str
 ) -> None:
-    from bot.channels.web import parse_event
+    from bot.channels.web_events import parse_event
     from bot.engine import Start
 
     event = parse_event({"type": "start", "payload": payload}, max_text=100, fallback_hint=None)

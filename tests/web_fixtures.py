@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels.web import WebSettings, add_web_routes
+from bot.channels.channel import Services
+from bot.channels.web import WebChannel
 from bot.channels.web_limits import WebLimits
+from bot.channels.web_settings import WebSettings
 from bot.channels.web_tokens import SessionTokens
 from bot.flows.model import Content
 from bot.service import Conversations
@@ -35,14 +37,8 @@ def make_app(
     limits: WebLimits | None = None,
 ) -> web.Application:
     app = web.Application()
-    add_web_routes(
-        app,
-        conversations=conversations,
-        content_provider=lambda: content,
-        settings=settings,
-        tokens=SessionTokens(SECRET),
-        limits=limits,
-    )
+    channel = WebChannel(settings, SessionTokens(SECRET), limits)
+    channel.mount(app, Services(conversations, lambda: content))
 
     # Where the quick exit goes in tests: there is no network to reach a real neutral site.
     async def neutral(request: web.Request) -> web.Response:

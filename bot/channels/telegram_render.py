@@ -9,6 +9,7 @@ Plain data only (no ``telegram`` import), so the layout is tested without a bot:
 Everything the content says is escaped: an editor's ``<`` never breaks a message. A reply
 too long for one message is split between paragraphs, and only when a paragraph alone is too
 long, between lines, then words. Buttons go under the last part of their reply.
+:class:`TelegramShape` hands all this to the delivery (``bot.channels.delivery.Shape``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units after entities are par
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_BUTTONS = 100
 MAX_ROW = 8
+MAX_NOTICE = 200  # characters of a pressed button's notice
 # Language names and navigation are short: two to a row. Content options are sentences.
 PER_ROW = {"option": 1, "nav": 2, "language": 2}
 PARAGRAPH = "\n\n"
@@ -47,6 +49,25 @@ class Outgoing:
 
     html: str
     keyboard: tuple[tuple[Key, ...], ...] = ()
+
+
+class TelegramShape:
+    """Telegram's messages for the delivery: rendered, plain, and kept as JSON until sent."""
+
+    def render(self, replies: Sequence[Reply], renderer: Renderer) -> tuple[Outgoing, ...]:
+        return tuple(render(replies, renderer))
+
+    def plain(self, text: str) -> Outgoing:
+        return Outgoing(html.escape(text, quote=False))
+
+    def encode(self, messages: Sequence[Outgoing]) -> str:
+        return encode(messages)
+
+    def decode(self, payload: str) -> tuple[Outgoing, ...]:
+        return decode(payload)
+
+    def fits_notice(self, text: str) -> bool:
+        return utf16_length(text) <= MAX_NOTICE
 
 
 def encode(messages: Iterable[Outgoing]) -> str:

@@ -1,26 +1,26 @@
-"""What a Telegram update asks of Lotsen, read into a small platform-free value.
+"""What a Telegram update asks of Lotsen, read into the delivery's platform-free ``Arrival``.
 
-    incoming = read_update(update, content)
-    incoming.event        # Start / Choice / Text / Command / Unsupported, or None
-    incoming.private      # False: a group; we say once that we work in private chats only
+    arrival = read_update(update, content)
+    arrival.event        # Start / Choice / Text / Command / Unsupported, or None
+    arrival.private      # False: a group; we say once that we work in private chats only
 
 Typed text goes into the Event and nowhere else. The types here are PTB's ``Update`` and
-friends, read only through their attributes; the module that talks to the Bot API is
-``bot.channels.telegram``.
+friends, read only through their attributes; the modules that talk to the Bot API are
+``bot.channels.telegram_bot`` and ``bot.channels.telegram_transport``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.channels.transport import Arrival
 from bot.engine import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.locales import negotiate
 from bot.flows.model import Content
 
-if TYPE_CHECKING:  # only for annotations: the one module importing telegram at run time
-    from telegram import CallbackQuery, Message, Update  # is bot.channels.telegram
+if TYPE_CHECKING:  # only for annotations: this module reads PTB's objects, never makes them
+    from telegram import CallbackQuery, Message, Update
 
 PRIVATE = "private"
 # What a person can send that is not text; each is answered "I read text and buttons".
@@ -46,22 +46,8 @@ _PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 LANGUAGE_PREFIX = "l-"
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """One update, read. ``event`` None means nothing to answer in a private chat (a service
-    message); ``greet`` asks for the one polite "private chats only" answer in a group."""
-
-    chat_id: int
-    private: bool
-    event: Event | None = None
-    message_id: int | None = None  # the person's own message, for the /forget ledger
-    callback_id: str | None = None
-    language: str | None = None
-    greet: bool = False
-
-
-def read_update(update: Update, content: Content) -> Incoming | None:
-    """The update as an :class:`Incoming`; None for kinds Lotsen does not answer at all."""
+def read_update(update: Update, content: Content) -> Arrival | None:
+    """The update as an :class:`Arrival`; None for kinds Lotsen does not answer at all."""
     if update.callback_query is not None:
         return _callback(update.callback_query)
     if update.edited_message is not None:
@@ -70,26 +56,27 @@ def read_update(update: Update, content: Content) -> Incoming | None:
         hint = _hint(edited.from_user.language_code) if edited.from_user else None
         private = edited.chat.type == PRIVATE
         event = Unsupported("edited_message", locale_hint=hint) if private else None
-        return Incoming(edited.chat.id, private, event, language=hint)
+        return Arrival(str(edited.chat.id), private, event, language=hint)
     if update.message is not None:
         return _message(update.message, content)
     member = update.my_chat_member
     if member is not None and member.chat.type != PRIVATE:
         joined = member.new_chat_member.status in ("member", "administrator")
         hint = _hint(member.from_user.language_code)
-        return Incoming(member.chat.id, False, language=hint, greet=joined)
+        return Arrival(str(member.chat.id), False, language=hint, greet=joined)
     return None
 
 
-def _message(message: Message, content: Content) -> Incoming:
+def _message(message: Message, content: Content) -> Arrival:
     hint = _hint(message.from_user.language_code) if message.from_user else None
     if message.chat.type != PRIVATE:
         # In a group the bot sees commands and mentions only (privacy mode): a command is
         # someone trying to use it, so it gets the answer; everything else is left alone.
         command = bool(message.text and message.text.startswith("/"))
-        return Incoming(message.chat.id, False, language=hint, greet=command)
+        return Arrival(str(message.chat.id), False, language=hint, greet=command)
     event = _event(message, content, hint)
-    return Incoming(message.chat.id, True, event, message.message_id, language=hint)
+    mine = str(message.message_id)
+    return Arrival(str(message.chat.id), True, event, mine, language=hint)
 
 
 def _event(message: Message, content: Content, hint: str | None) -> Event | None:
@@ -108,14 +95,14 @@ def _event(message: Message, content: Content, hint: str | None) -> Event | None
     return Unsupported(kind, locale_hint=hint) if kind else None
 
 
-def _callback(query: CallbackQuery) -> Incoming:
+def _callback(query: CallbackQuery) -> Arrival:
     hint = _hint(query.from_user.language_code)
     message = query.message
     # No message: the button was on an inline message, which only a private user can press.
     chat_id = message.chat.id if message is not None else query.from_user.id
     private = message is None or message.chat.type == PRIVATE
     event = Choice(query.data or "", locale_hint=hint) if private else None
-    return Incoming(chat_id, private, event, callback_id=query.id, language=hint)
+    return Arrival(str(chat_id), private, event, button=query.id, language=hint)
 
 
 def _hint(language_code: object) -> str | None:

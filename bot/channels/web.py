@@ -1,11 +1,7 @@
 """The web chat: a page at ``/`` and a small JSON API carrying Events in and Replies out.
 
-    add_web_routes(
-        app,
-        conversations=conversations,
-        content_provider=lambda: content,
-        settings=WebSettings.from_env(os.environ),
-    )
+    channel = WebChannel.configure(os.environ, secret)   # always on; LOTSEN_WEB_* tune it
+    channel.mount(app, services)
 
 The page (``bot/static/``) is plain HTML, CSS and JavaScript: no build step, nothing from
 third parties, no cookies. The API (see the README's "Web chat" section):
@@ -14,10 +10,13 @@ third parties, no cookies. The API (see the README's "Web chat" section):
   and signed by the server (``bot.channels.web_tokens``) and its session begins at once; it
   is the platform id of the conversation, so the store sees only its HMAC; nothing else
   identifies the person. The page keeps it in ``sessionStorage``.
-- ``POST /api/event`` with ``{"session", "type": "start"|"choice"|"text"|"command", ...}``
-  -> the replies rendered in the person's language (``bot.channels.web_render.payload``).
-  A token this server did not issue, or whose session is gone (forgotten, expired), gets
-  ``401 {"error": "bad_session"}``: the page then asks for a new one.
+- ``POST /api/event`` with ``{"session", "id", "type": "start"|"choice"|"text"|"command",
+  ...}`` -> the replies rendered in the person's language (``bot.channels.web_render``).
+  ``id`` is the client's id for the event, repeated when it retries the event after a lost
+  answer: the store deduplicates it as it does a platform's redelivered update, and the
+  retry gets the answer the event had, not a second turn. A token this server did not
+  issue, or whose session is gone (forgotten, expired), gets ``401 {"error":
+  "bad_session"}``: the page then asks for a new one.
 - ``POST /api/forget`` with ``{"session"}`` -> ``204``: everything about the session is gone.
 
 Typed text goes into the engine as a ``Text`` event and nowhere else: it is neither logged
@@ -33,13 +32,14 @@ import html
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.channels.channel import Services
+from bot.channels.outbox import Outbox
+from bot.channels.web_events import MAX_HINT, event_id, parse_event
 from bot.channels.web_http import (
     client_address,
     fail,
@@ -48,28 +48,20 @@ from bot.channels.web_http import (
     security_headers_hook,
 )
 from bot.channels.web_limits import TokenBuckets, WebLimits, session_bucket_key
-from bot.channels.web_render import interface, locale_json, payload
+from bot.channels.web_render import JSON, interface, locale_json, owed, payload, repeat
+from bot.channels.web_settings import WebSettings
 from bot.channels.web_tokens import SessionTokens
-from bot.engine import Choice, Command, Event, Start, Text
+from bot.engine import Command, Start
 from bot.engine.locales import negotiate
 from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
-from bot.service import Conversations, UnknownSession
+from bot.service import Conversations, HandleResult, UnknownSession
 
 CHANNEL = "web"
-DEFAULT_EXIT_URL = "https://www.wikipedia.org/"
-
-EXIT_URL = "LOTSEN_WEB_EXIT_URL"
-FRAME_ANCESTORS = "LOTSEN_WEB_FRAME_ANCESTORS"
-ALLOWED_ORIGINS = "LOTSEN_WEB_ALLOWED_ORIGINS"
-CLIENT_ADDRESS_HEADER = "LOTSEN_WEB_CLIENT_ADDRESS_HEADER"
-
 SESSION_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # see bot.channels.web_tokens
-MAX_TOKEN = 64  # of a button token; the engine's are at most 40
-MAX_COMMAND = 32
-MAX_HINT = 200  # of a locale hint (an Accept-Language header)
-
-_SOURCE = re.compile(r"'none'|'self'|https?:|(https?://)?(\*\.)?[A-Za-z0-9.-]+(:(\d+|\*))?")
+# Sessions whose last answer is remembered for settling; one forgotten here (or on another
+# instance) is dropped by the store's purge after 72 hours instead.
+ANSWERS_KEPT = 10_000
 _STATIC_TYPES = {
     "chat.css": "text/css",
     "chat.js": "text/javascript",
@@ -79,96 +71,45 @@ _STATIC_TYPES = {
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 
 
-@dataclass(frozen=True)
-class WebSettings:
-    """How the web chat behaves; ``from_env`` reads it from ``LOTSEN_WEB_*``.
+class WebChannel:
+    """The web chat as a channel (``bot.channels.channel.Channel``). Always on: without
+    ``LOTSEN_WEB_*`` it has its defaults. Nothing to start or stop: its routes are all of it."""
 
-    ``exit_url``: where the quick exit goes (a neutral site). ``frame_ancestors``: who may
-    embed the page in an ``<iframe>``, as CSP source expressions (``'none'``, ``'self'``,
-    ``https://kommun.example.se``). ``allowed_origins``: other origins whose pages may call
-    the API (exact ``scheme://host[:port]``). ``client_address_header``: the header in which
-    a reverse proxy passes the client's address (``X-Forwarded-For``); empty when Lotsen
-    faces the internet itself.
-    """
-
-    exit_url: str = DEFAULT_EXIT_URL
-    frame_ancestors: str = "'none'"
-    allowed_origins: frozenset[str] = field(default_factory=frozenset)
-    client_address_header: str = ""
-    max_body_bytes: int = 4096
-    max_text_chars: int = 1000
-
-    def __post_init__(self) -> None:
-        _check_exit_url(self.exit_url)
-        _check_frame_ancestors(self.frame_ancestors)
-        for origin in self.allowed_origins:
-            _check_origin(origin)
+    def __init__(
+        self, settings: WebSettings, tokens: SessionTokens, limits: WebLimits | None = None
+    ) -> None:
+        self.settings = settings
+        self._tokens = tokens
+        self._limits = limits or WebLimits()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> WebSettings:
-        """``LOTSEN_WEB_EXIT_URL``, ``LOTSEN_WEB_FRAME_ANCESTORS``,
-        ``LOTSEN_WEB_ALLOWED_ORIGINS`` (space or comma separated) and
-        ``LOTSEN_WEB_CLIENT_ADDRESS_HEADER``; unset ones keep their defaults."""
-        origins = env.get(ALLOWED_ORIGINS, "").replace(",", " ").split()
-        return cls(
-            exit_url=env.get(EXIT_URL, "").strip() or DEFAULT_EXIT_URL,
-            frame_ancestors=" ".join(env.get(FRAME_ANCESTORS, "").split()) or "'none'",
-            allowed_origins=frozenset(origin.rstrip("/") for origin in origins),
-            client_address_header=env.get(CLIENT_ADDRESS_HEADER, "").strip(),
+    def configure(cls, env: Mapping[str, str], secret: bytes) -> WebChannel:
+        return cls(WebSettings.from_env(env), SessionTokens(secret))
+
+    def mount(self, app: web.Application, services: Services) -> None:
+        """The page, its files and the API on ``app``, and the security headers on every
+        response of ``app`` (an ``on_response_prepare`` hook)."""
+        chat = WebChat(
+            services.conversations, services.content, self.settings, self._limits, self._tokens
         )
+        app.router.add_get("/", chat.page)
+        app.router.add_get("/static/{name}", chat.static)
+        app.router.add_post("/api/session", chat.new_session)
+        app.router.add_post("/api/event", chat.event)
+        app.router.add_post("/api/forget", chat.forget)
+        app.router.add_route("OPTIONS", "/api/{name}", chat.preflight)
+        app.on_response_prepare.append(security_headers_hook(self.settings.frame_ancestors))
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
 
 
-def _check_exit_url(url: str) -> None:
-    parts = urlsplit(url)
-    absolute = parts.scheme in ("http", "https") and bool(parts.netloc)
-    local = url.startswith("/") and not url.startswith("//")
-    if not (absolute or local) or any(c.isspace() or c in "\"'<>\\" for c in url):
-        raise ValueError(
-            f"{EXIT_URL} has value {url!r}. Not an http(s) URL or a path starting with '/'."
-        )
-
-
-def _check_frame_ancestors(value: str) -> None:
-    for source in value.split():
-        if not _SOURCE.fullmatch(source):
-            raise ValueError(
-                f"{FRAME_ANCESTORS} has value {value!r}. {source!r} is not a CSP source: use "
-                "'none', 'self' or origins such as https://kommun.example.se, space separated."
-            )
-
-
-def _check_origin(origin: str) -> None:
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
-        raise ValueError(
-            f"{ALLOWED_ORIGINS} has value {origin!r}. Not an origin such as "
-            "https://kommun.example.se (scheme and host, no path)."
-        )
-
-
-def add_web_routes(
-    app: web.Application,
-    *,
-    conversations: Conversations,
-    content_provider: Callable[[], Content],
-    settings: WebSettings,
-    tokens: SessionTokens,
-    limits: WebLimits | None = None,
-) -> None:
-    """Mount the page, its files and the API on ``app``, and put the security headers on
-    every response of ``app`` (an ``on_response_prepare`` hook)."""
-    channel = WebChannel(conversations, content_provider, settings, limits or WebLimits(), tokens)
-    app.router.add_get("/", channel.page)
-    app.router.add_get("/static/{name}", channel.static)
-    app.router.add_post("/api/session", channel.new_session)
-    app.router.add_post("/api/event", channel.event)
-    app.router.add_post("/api/forget", channel.forget)
-    app.router.add_route("OPTIONS", "/api/{name}", channel.preflight)
-    app.on_response_prepare.append(security_headers_hook(settings.frame_ancestors))
-
-
-class WebChannel:
-    """The handlers. One instance per application; its state is the rate limits only."""
+class WebChat:
+    """The handlers. One instance per application; its state, in memory only, is the rate
+    limits and each session's last event whose answer the store keeps for a retry."""
 
     def __init__(
         self,
@@ -183,6 +124,7 @@ class WebChannel:
         self._settings = settings
         self._limits = limits
         self._tokens = tokens
+        self._answered: Outbox[str] = Outbox(ANSWERS_KEPT)
         files = resources.files("bot") / "static"
         self._template = (files / "index.html").read_text(encoding="utf-8")
         self._files = {name: (files / name).read_bytes() for name in _STATIC_TYPES}
@@ -236,10 +178,18 @@ class WebChannel:
         event = parse_event(
             body, max_text=self._settings.max_text_chars, fallback_hint=_hint(request)
         )
+        client_id = event_id(body)
+        # Under the session's own key: one client's id can never reach another's event.
+        update_id = None if client_id is None else self._tokens.event_key(session, client_id)
         try:
-            result = await self._conversations.handle(CHANNEL, session, event, existing=True)
+            result = await self._conversations.handle(
+                CHANNEL, session, event, existing=True, update_id=update_id, owe=self._owe
+            )
         except UnknownSession:
             fail(web.HTTPUnauthorized, "bad_session")
+        if result.duplicate:  # a retry of an event already answered: the same answer
+            return self._json(request, self._repeat(result.owed))
+        await self._settle(session, None if result.forgotten else update_id)
         return self._json(request, payload(self._content(), result))
 
     async def forget(self, request: web.Request) -> web.Response:
@@ -250,6 +200,7 @@ class WebChannel:
         body = await read_json(request, self._settings.max_body_bytes)
         session = self._session(body)
         await self._conversations.handle(CHANNEL, session, Command("forget"))
+        await self._settle(session, None)
         return self._cors(request, web.Response(status=204))
 
     async def preflight(self, request: web.Request) -> web.Response:
@@ -265,6 +216,27 @@ class WebChannel:
         return self._cors(request, response)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _owe(self, result: HandleResult) -> str | None:
+        """The answer a retry of the event gets, kept in the turn's own transaction; nothing
+        after a forget, which keeps nothing for the person."""
+        return None if result.forgotten else owed(self._content(), result)
+
+    async def _settle(self, session: str, update_id: str | None) -> None:
+        """Let the store drop the answer kept for the session's previous event: the page
+        sends one event at a time, so by its next one (or a forget) it has had that answer or
+        given up on it. ``update_id``'s own answer is kept until then."""
+        bucket = session_bucket_key(session)  # a hash: the bearer token is not kept
+        previous = self._answered.take(bucket)
+        if update_id is not None:
+            self._answered.keep(bucket, update_id)
+        if previous is not None and previous != update_id:
+            await self._conversations.remember_messages(CHANNEL, session, "", (), settled=previous)
+
+    def _repeat(self, answer: str | None) -> JSON:
+        if answer is None:  # answered so long ago that the store has let it go
+            fail(web.HTTPConflict, "answered")
+        return repeat(self._content(), answer)
 
     def _session(self, body: Mapping[str, Any]) -> str:
         """The body's session token: 400 when it is not one in form, 401 when this server
@@ -312,49 +284,6 @@ def _session(body: Mapping[str, Any]) -> str:
     if not isinstance(session, str) or not SESSION_PATTERN.fullmatch(session):
         fail(web.HTTPBadRequest, "bad_session")
     return session
-
-
-def _string(body: Mapping[str, Any], key: str, limit: int, *, default: str | None = None) -> str:
-    value = body.get(key, default)
-    if not isinstance(value, str):
-        fail(web.HTTPBadRequest, f"bad_{key}")
-    if len(value) > limit:
-        fail(web.HTTPBadRequest, f"{key}_too_long")
-    return value
-
-
-# As a Telegram deep link's (t.me/<bot>?start=...): letters, digits, _ and -, 64 at most. The
-# page passes its own `?start=` on, so a municipality's site can link to /?start=m-0480.
-_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{0,64}")
-
-
-def parse_event(body: Mapping[str, Any], *, max_text: int, fallback_hint: str | None) -> Event:
-    """The Event a request body describes::
-
-    {"type": "start", "payload": "m-0480"}        -> Start(payload="m-0480")
-    {"type": "choice", "token": "n.back"}         -> Choice("n.back")
-    {"type": "text", "text": "akut"}              -> Text("akut")
-    {"type": "command", "name": "language", "arg": "ar"} -> Command("language", "ar")
-
-    ``locale_hint`` (the browser's languages) may come with any; the Accept-Language header
-    stands in when it does not.
-    """
-    hint = _string(body, "locale_hint", MAX_HINT, default="") or fallback_hint
-    kind = body.get("type")
-    if kind == "start":
-        payload = _string(body, "payload", MAX_TOKEN, default="").strip()
-        return Start(payload=payload if _PAYLOAD.fullmatch(payload) else "", locale_hint=hint)
-    if kind == "choice":
-        return Choice(_string(body, "token", MAX_TOKEN), locale_hint=hint)
-    if kind == "text":
-        text = _string(body, "text", max_text)
-        if not text.strip():
-            fail(web.HTTPBadRequest, "bad_text")
-        return Text(text, locale_hint=hint)
-    if kind == "command":
-        name = _string(body, "name", MAX_COMMAND).strip().lstrip("/").lower()
-        return Command(name, _string(body, "arg", MAX_TOKEN, default="").strip(), locale_hint=hint)
-    fail(web.HTTPBadRequest, "bad_type")
 
 
 def fill_template(template: str, values: Mapping[str, str]) -> str:

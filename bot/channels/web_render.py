@@ -8,14 +8,19 @@
 Every value is plain text: the page inserts it with ``textContent``, never as HTML. Links
 (``href``) are built here from the contact's raw phone number, address or URL, and only with
 the schemes ``tel:``, ``mailto:``, ``http:`` and ``https:``.
+
+What an event is owed (``owed``: its replies as shown and its language) is kept until a retry
+of the event, which gets it back with the page's words around it (``repeat``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.directory.phones import tel_uri
 from bot.engine import tokens
 from bot.engine.replies import Button, ContactCard, Reply
 from bot.flows.model import Content
@@ -55,11 +60,29 @@ def interface(renderer: Renderer) -> dict[str, str]:
 def payload(content: Content, result: HandleResult) -> JSON:
     """A turn's result as the page shows it."""
     renderer = renderer_for(content, result.locale)
+    replies = [reply_json(renderer, reply) for reply in result.replies]
+    return _framed(renderer, replies, forgotten=result.forgotten)
+
+
+def owed(content: Content, result: HandleResult) -> str:
+    """What a turn's answer needs kept to be sent again: its replies and its language."""
+    renderer = renderer_for(content, result.locale)
+    replies = [reply_json(renderer, reply) for reply in result.replies]
+    return json.dumps({"locale": result.locale, "replies": replies}, ensure_ascii=False)
+
+
+def repeat(content: Content, kept: str) -> JSON:
+    """The answer :func:`owed` kept, as :func:`payload` gave it."""
+    answer = json.loads(kept)
+    return _framed(renderer_for(content, answer["locale"]), answer["replies"])
+
+
+def _framed(renderer: Renderer, replies: list[JSON], *, forgotten: bool = False) -> JSON:
     return {
-        "replies": [reply_json(renderer, reply) for reply in result.replies],
+        "replies": replies,
         **locale_json(renderer),
         "interface": interface(renderer),
-        "forgotten": result.forgotten,
+        "forgotten": forgotten,
     }
 
 
@@ -129,10 +152,11 @@ def fact_json(fact: Fact) -> JSON:
 
 
 def href(kind: str, value: str) -> str | None:
-    """A safe link for a fact, or None: ``href("phone", "020-100 200")`` -> ``"tel:020100200"``."""
+    """A safe link for a fact, or None: ``href("phone", "020-100 200")`` ->
+    ``"tel:+4620100200"`` (``bot.directory.phones``: the number as dialled from anywhere)."""
     if kind == "phone":
         digits = re.sub(r"[^\d+]", "", value)
-        return f"tel:{digits}" if re.fullmatch(r"\+?\d{2,15}", digits) else None
+        return tel_uri(value) if re.fullmatch(r"\+?\d{2,15}", digits) else None
     if kind == "email":
         return f"mailto:{value}" if re.fullmatch(r"[^@\s:/?#\"<>]+@[^@\s/?#\"<>]+", value) else None
     if kind == "web":

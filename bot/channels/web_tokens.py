@@ -8,6 +8,10 @@ A token is its issue time (4 bytes, Unix seconds), 12 random bytes and an HMAC-S
 under a key derived from the server's secret (16 bytes), in URL-safe base64. So a made-up
 token is refused before any database work, and one older than ``max_age`` too. The token is
 also the platform id of the conversation: the store sees only its keyed hash.
+
+An event the client names (its ``"id"``) is kept by the store as processed under
+``event_key(token, id)``: a keyed hash of both, so one session's ids never meet another's,
+and the stored id leads back to no session.
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ class SessionTokens:
         (issued,) = struct.unpack(">I", body[:4])
         age = self._clock() - float(issued)
         return -SKEW_SECONDS <= age <= self._max_age
+
+    def event_key(self, token: str, client_id: str) -> str:
+        """The id the store keeps for the client's event ``client_id`` of ``token``'s session:
+        32 hex digits."""
+        message = b"event\0" + token.encode() + b"\0" + client_id.encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC]

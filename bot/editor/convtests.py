@@ -21,7 +21,7 @@ does not matter. The format's JSON Schema is ``bot/flows/schema/convtest.schema.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -249,55 +249,105 @@ def _buttons(seen: Seen) -> tuple[str, ...]:
     return tuple(f"button {label}" for label in seen.labels) or ("no buttons",)
 
 
+@dataclass(frozen=True)
+class After:
+    """What a turn left: the session (None: the person was forgotten) and what they read."""
+
+    session: Session | None
+    seen: Seen
+
+    @property
+    def reached(self) -> str:
+        return self.session.step if self.session is not None else "(forgotten)"
+
+    @property
+    def labels(self) -> set[str]:
+        return {plain(label) for label in self.seen.labels}
+
+
+@dataclass(frozen=True)
+class Miss:
+    """An expectation a turn did not meet: what was expected instead, and the difference."""
+
+    summary: str
+    expected: tuple[str, ...] = ()
+    got: tuple[str, ...] = ()
+
+
+def _step(expect: Expect, after: After) -> Miss | None:
+    if expect.step is None or after.reached == expect.step:
+        return None
+    return Miss(
+        f"step {expect.step}, got {after.reached}",
+        (f"step {expect.step}",),
+        (f"step {after.reached}",),
+    )
+
+
+def _forgotten(expect: Expect, after: After) -> Miss | None:
+    if expect.forgotten is None or (after.session is None) == expect.forgotten:
+        return None
+    state = "forgotten" if after.session is None else f"still kept, at {after.reached}"
+    return Miss(f"forgotten: {str(expect.forgotten).lower()}, got {state}")
+
+
+def _says(expect: Expect, after: After) -> Miss | None:
+    text = plain("\n".join(after.seen.texts))
+    missing = [said for said in expect.says if plain(said) not in text]
+    if not missing:
+        return None
+    return Miss(
+        f'the reply to say "{missing[0]}"',
+        tuple(f"says: {m}" for m in missing),
+        tuple(f"said: {t}" for t in after.seen.texts) or ("said nothing",),
+    )
+
+
+def _offers(expect: Expect, after: After) -> Miss | None:
+    absent = [label for label in expect.offers if plain(label) not in after.labels]
+    if not absent:
+        return None
+    return Miss(
+        f'a button "{absent[0]}"', tuple(f"button {a}" for a in absent), _buttons(after.seen)
+    )
+
+
+def _not_offers(expect: Expect, after: After) -> Miss | None:
+    unwanted = [label for label in expect.not_offers if plain(label) in after.labels]
+    if not unwanted:
+        return None
+    return Miss(f'no button "{unwanted[0]}"', (), tuple(f"button {u}" for u in unwanted))
+
+
+def _services(expect: Expect, after: After) -> Miss | None:
+    cards = [plain(name) for name in after.seen.cards]
+    unlisted = [s for s in expect.services if not any(plain(s) in card for card in cards)]
+    if not unlisted:
+        return None
+    return Miss(
+        f'a card "{unlisted[0]}"',
+        tuple(f"card {u}" for u in unlisted),
+        tuple(f"card {c}" for c in after.seen.cards) or ("no cards",),
+    )
+
+
+# One check for each key of `expect`, in the order they are tried: the first miss is reported.
+CHECKS: Mapping[str, Callable[[Expect, After], Miss | None]] = {
+    "step": _step,
+    "forgotten": _forgotten,
+    "says": _says,
+    "offers": _offers,
+    "not_offers": _not_offers,
+    "services": _services,
+}
+
+
 def check(spec: TurnSpec, session: Session | None, seen: Seen, number: int) -> Failure | None:
     """The first expectation of ``spec`` that the turn does not meet, as a Failure."""
-    expect = spec.expect
-    at = f"{spec.describe()}: expected"
-
-    def fail(key: str, summary: str, expected: tuple[str, ...], got: tuple[str, ...]) -> Failure:
-        return Failure(spec.at(key), number, f"{at} {summary}", expected, got)
-
-    reached = session.step if session is not None else "(forgotten)"
-    if expect.step is not None and reached != expect.step:
-        return fail(
-            "step",
-            f"step {expect.step}, got {reached}",
-            (f"step {expect.step}",),
-            (f"step {reached}",),
-        )
-    if expect.forgotten is not None and (session is None) != expect.forgotten:
-        state = "forgotten" if session is None else f"still kept, at {reached}"
-        return fail("forgotten", f"forgotten: {str(expect.forgotten).lower()}, got {state}", (), ())
-    text = plain("\n".join(seen.texts))
-    missing = [said for said in expect.says if plain(said) not in text]
-    if missing:
-        return fail(
-            "says",
-            f'the reply to say "{missing[0]}"',
-            tuple(f"says: {m}" for m in missing),
-            tuple(f"said: {t}" for t in seen.texts) or ("said nothing",),
-        )
-    labels = {plain(label) for label in seen.labels}
-    absent = [label for label in expect.offers if plain(label) not in labels]
-    if absent:
-        return fail(
-            "offers",
-            f'a button "{absent[0]}"',
-            tuple(f"button {a}" for a in absent),
-            _buttons(seen),
-        )
-    unwanted = [label for label in expect.not_offers if plain(label) in labels]
-    if unwanted:
-        return fail(
-            "not_offers", f'no button "{unwanted[0]}"', (), tuple(f"button {u}" for u in unwanted)
-        )
-    cards = [plain(name) for name in seen.cards]
-    unlisted = [s for s in expect.services if not any(plain(s) in card for card in cards)]
-    if unlisted:
-        return fail(
-            "services",
-            f'a card "{unlisted[0]}"',
-            tuple(f"card {u}" for u in unlisted),
-            tuple(f"card {c}" for c in seen.cards) or ("no cards",),
-        )
+    after = After(session, seen)
+    for key, expectation in CHECKS.items():
+        miss = expectation(spec.expect, after)
+        if miss is not None:
+            summary = f"{spec.describe()}: expected {miss.summary}"
+            return Failure(spec.at(key), number, summary, miss.expected, miss.got)
     return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.flows.kinds import Exit, kind_of
 from bot.flows.model import Content, Step
 from bot.pack.validator import reachable
 
@@ -91,16 +92,14 @@ def picture(content: Content, flow: str | None = None) -> Picture:
 
 def _edges(content: Content) -> Iterator[Edge]:
     for step in content.steps.values():
-        for option in step.options:
-            condition = ", ".join(f"{c.var}={'|'.join(sorted(c.values))}" for c in option.when)
-            label = f"{option.label} (if {condition})" if condition else option.label
-            yield Edge(step.ref, option.goto, label, "option")
-        if step.next:
-            yield Edge(step.ref, step.next, "", "next")
-        if step.ask is not None:
-            yield Edge(step.ref, step.ask.goto, f"typed: {step.ask.store}", "ask")
-            if step.ask.otherwise:
-                yield Edge(step.ref, step.ask.otherwise, "typed: not understood", "otherwise")
+        for out in kind_of(step.way).exits(step.way):
+            yield Edge(step.ref, out.target, _label(out), out.kind)
+
+
+def _label(out: Exit) -> str:
+    """A button's label, with the conditions it shows under: "Barn (if age=child)"."""
+    condition = ", ".join(f"{c.var}={'|'.join(sorted(c.values))}" for c in out.when)
+    return f"{out.label} (if {condition})" if condition else out.label
 
 
 def _box(step: Step, unreachable: bool) -> str:

@@ -21,8 +21,9 @@ from datetime import datetime
 
 from bot.editor.speech import Seen
 from bot.engine import Choice, Command, Event, Session, Start, Text, step
+from bot.engine.answers import ANSWERS
 from bot.engine.matching import WILDCARD
-from bot.flows.model import Ask, Content
+from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
 
 MAX_DEPTH = 12
@@ -142,10 +143,10 @@ class _Walk:
             if button.kind == "option":
                 options += 1
                 yield self.play(node.session, Choice(button.token), f"[{label}]")
-        ask = self.content.steps[node.session.step].ask
-        if ask is not None and not (ask.keywords and options):  # words: the buttons show it
-            for typed in _answers(self.content, ask):
-                yield self.play(node.session, Text(typed), f'types "{typed}"')
+        way = self.content.steps[node.session.step].way
+        answers = ANSWERS.get(type(way))
+        for typed in answers.samples(self.content, way, options > 0) if answers else ():
+            yield self.play(node.session, Text(typed), f'types "{typed}"')
 
     def transcripts(self) -> list[Transcript]:
         """One transcript per path from a root to a leaf, in the order a reader follows."""
@@ -169,23 +170,6 @@ class _Walk:
             return
         for child in node.children:
             self._tell(child, told)
-
-
-def _answers(content: Content, ask: Ask) -> list[str]:
-    """One typed answer for each value a question takes."""
-    if ask.number:
-        answers, low = [], 0
-        for part in ask.number:
-            value = low if part.below is None else max(low, part.below - 1)
-            answers.append(str(value))
-            low = part.below if part.below is not None else low
-        return answers
-    if ask.keywords:
-        return [words[0] for words in ask.keywords.values() if words]
-    if ask.municipality and content.directory is not None:
-        municipalities = [a for a in content.directory.areas.values() if len(a.code) == 4]
-        return [min(municipalities, key=lambda a: a.code).name] if municipalities else []
-    return []
 
 
 def walk(

@@ -19,20 +19,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
-from bot.directory.areas import match_municipality
-from bot.directory.model import Area
 from bot.engine import render, tokens, vocabulary
+from bot.engine.answers import ANSWERS, Answered, Choose
 from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.locales import negotiate
-from bot.engine.matching import (
-    match_keywords,
-    match_label,
-    match_number,
-    match_ordinal,
-)
+from bot.engine.matching import match_label, match_ordinal
 from bot.engine.replies import Phrase, Reply
 from bot.engine.session import Session
-from bot.flows.model import Ask, Concern, Content, Option, Step
+from bot.flows.model import Concern, Content, Step
+from bot.flows.ways import Option
 
 MUNICIPALITY = "municipality"  # the variable a preset municipality goes into, as an ask stores it
 MAX_HOPS = 20  # of `next` in a row, and of `moved` renames: content with a loop still ends
@@ -295,13 +290,9 @@ def _choice(content: Content, session: Session, event: Choice, now: datetime) ->
         if option is not None:
             return _take(content, session, option, now)
     if isinstance(token, tokens.AnswerToken):
-        current = _current(content, session)
-        ask = current.ask
-        fresh = token.version == tokens.version_prefix(
-            content.version
-        ) and token.step_hash == tokens.step_hash(current.ref)
-        if fresh and ask is not None and _acceptable(content, ask, token.value):
-            return _answered(content, session, ask, token.value, now)
+        answered = _pressed_answer(content, session, token)
+        if answered is not None:
+            return _answered(content, session, answered, now)
     stale = Reply(_text(content, "stale_button"))
     return Turn(session, (stale, *_show(content, session, now)))
 
@@ -317,6 +308,20 @@ def _pressed(content: Content, session: Session, token: tokens.OptionToken) -> O
         return None
     option = current.options[token.index]
     return option if option.visible(session.variables) else None
+
+
+def _pressed_answer(
+    content: Content, session: Session, token: tokens.AnswerToken
+) -> Answered | None:
+    """The answer an answer button carries, if it is of the current step and one it takes."""
+    current = _current(content, session)
+    answers = ANSWERS.get(type(current.way))
+    fresh = token.version == tokens.version_prefix(
+        content.version
+    ) and token.step_hash == tokens.step_hash(current.ref)
+    if not fresh or answers is None:
+        return None
+    return answers.pressed(content, current.way, token.value)
 
 
 def _typed(content: Content, session: Session, typed: str, now: datetime) -> Turn:
@@ -336,9 +341,11 @@ def _typed(content: Content, session: Session, typed: str, now: datetime) -> Tur
     answered = _answered_by(content, session, typed, now)
     if answered is not None:
         return answered
-    ask = _current(content, session).ask
-    if ask is not None and ask.otherwise:
-        return _go(content, session, ask.otherwise, now, remember=True)
+    current = _current(content, session)
+    answers = ANSWERS.get(type(current.way))
+    otherwise = answers.otherwise(current.way) if answers is not None else None
+    if otherwise:
+        return _go(content, session, otherwise, now, remember=True)
     return _notice(content, session, "not_understood")
 
 
@@ -358,30 +365,24 @@ def _concerned(
 
 
 def _answered_by(content: Content, session: Session, typed: str, now: datetime) -> Turn | None:
-    """The turn ``typed`` makes as an answer here: an option's label, the question's answer
-    (several municipalities: buttons to choose), or a button's number. None if it is none."""
-    locale = session.locale
+    """The turn ``typed`` makes as an answer here: an option's label, the step's own answer
+    (several fit: buttons to choose), or a button's number. None if it is none."""
     current = _current(content, session)
     visible = [option for option in current.options if option.visible(session.variables)]
-    labelled = _labelled(content, locale, visible, typed)
+    labelled = _labelled(content, session.locale, visible, typed)
     if labelled is not None:
         return _take(content, session, labelled, now)
-    ask = current.ask
-    if ask is not None and ask.municipality:
-        found = _municipalities(content, typed)
-        if len(found) == 1:
-            return _answered(content, session, ask, found[0].code, now)
-        if found:
-            return Turn(session, (render.candidates(content, current, session, found),))
-    elif ask is not None:
-        value = _answer(content, locale, ask, typed)
-        if value is not None:
-            return _answered(content, session, ask, value, now)
-    if ask is None or not ask.number:
-        numbered = match_ordinal(len(visible), typed)
-        if numbered is not None:
-            return _take(content, session, visible[numbered], now)
-    return None
+    answers = ANSWERS.get(type(current.way))  # None: its kind takes no typed answer
+    if answers is not None:
+        found = answers.typed(content, session.locale, current.way, typed)
+        if isinstance(found, Answered):
+            return _answered(content, session, found, now)
+        if isinstance(found, Choose):
+            return Turn(session, (render.candidates(content, current, session, found.choices),))
+        if answers.takes_numbers(current.way):
+            return None  # a bare number is its answer, not a button's number
+    numbered = match_ordinal(len(visible), typed)
+    return None if numbered is None else _take(content, session, visible[numbered], now)
 
 
 def _labelled(
@@ -397,28 +398,9 @@ def _labelled(
     return None if index is None else flat[index][0]
 
 
-def _answered(content: Content, session: Session, ask: Ask, value: str, now: datetime) -> Turn:
-    answered = replace(session, variables={**session.variables, ask.store: value})
-    return _go(content, answered, ask.goto, now, remember=True)
-
-
-def _municipalities(content: Content, typed: str) -> list[Area]:
-    if content.directory is None:
-        return []
-    return match_municipality(content.directory, typed)
-
-
-def _acceptable(content: Content, ask: Ask, value: str) -> bool:
-    """Whether ``value`` is one an answer button of this question may carry."""
-    if ask.municipality:
-        return content.directory is not None and value in content.directory.areas
-    return value in ask.values
-
-
-def _answer(content: Content, locale: str | None, ask: Ask, typed: str) -> str | None:
-    if ask.number:
-        return match_number(ask.number, typed)
-    return match_keywords(vocabulary.keywords(content, locale, dict(ask.keywords)), typed)
+def _answered(content: Content, session: Session, answered: Answered, now: datetime) -> Turn:
+    taken = replace(session, variables={**session.variables, **answered.sets})
+    return _go(content, taken, answered.goto, now, remember=True)
 
 
 def _command(content: Content, session: Session, event: Command, now: datetime) -> Turn:

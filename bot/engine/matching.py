@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.flows.model import NumberRange
+from bot.flows.ways import NumberRange
 
 # Unicode categories that separate words: punctuation (P*), symbols (S*), separators (Z*)
 # and control characters (Cc). Letters and digits stay; marks (diacritics) are dropped.
@@ -165,12 +165,12 @@ class Typed:
         for word_forms in self._words:
             yield from word_forms
 
-    def has(self, phrase: str) -> bool:
-        """Whether ``phrase`` occurs as whole, contiguous words."""
-        return self.has_any((phrase,))
-
     def has_any(self, phrases: Iterable[str]) -> bool:
-        """Whether any of ``phrases`` occurs."""
+        """Whether any of ``phrases`` occurs as whole, contiguous words.
+
+        >>> Typed("Hon är i fara nu").has_any(["i fara"]), Typed("akuten").has_any(["akut"])
+        (True, False)
+        """
         return next(self._found(tuple(phrases)), None) is not None
 
     def occurring(self, phrases: Iterable[str]) -> set[str]:
@@ -205,21 +205,6 @@ def _index(phrases: tuple[str, ...]) -> _Index:
         else:  # a one-letter stem: found by a typed word's first letter
             prefixed.setdefault(first.stem, []).append((patterns, phrase))
     return exact, prefixed
-
-
-def contains_phrase(text: str, phrase: str) -> bool:
-    """Whether ``phrase`` occurs in ``text`` as whole, contiguous words.
-
-    >>> contains_phrase("Hon är i fara nu", "i fara")
-    True
-    >>> contains_phrase("akuten", "akut")
-    False
-    """
-    return Typed(text).has(phrase)
-
-
-def contains_any(text: str, phrases: Iterable[str]) -> bool:
-    return Typed(text).has_any(phrases)
 
 
 def match_keywords(keywords: Mapping[str, Sequence[str]], text: str | Typed) -> str | None:

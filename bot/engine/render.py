@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 from bot.directory import phones
 from bot.directory.hours import opening
-from bot.directory.model import Area, Service
+from bot.directory.model import Service
 from bot.engine import tokens
+from bot.engine.answers import ANSWERS
 from bot.engine.replies import Button, ContactCard, Phrase, Reply
 from bot.engine.session import Session
 from bot.flows.model import NAVIGATION_ACTIONS, Contact, Content, Step
@@ -94,12 +95,14 @@ def service_card(content: Content, service: Service, now: datetime) -> ContactCa
     )
 
 
-def candidates(content: Content, step: Step, session: Session, areas: list[Area]) -> Reply:
-    """Several municipalities fit what was typed: one button each (their names, as they
-    are), then the step's own buttons."""
+def candidates(
+    content: Content, step: Step, session: Session, choices: tuple[tuple[str, str], ...]
+) -> Reply:
+    """Several answers fit what was typed (municipalities): one button for each ``(value,
+    label)``, labelled as it is, then the step's own buttons."""
     answers = tuple(
-        Button(tokens.answer_token(content.version, step.ref, area.code), Phrase(area.name))
-        for area in areas
+        Button(tokens.answer_token(content.version, step.ref, value), Phrase(label))
+        for value, label in choices
     )
     return Reply(
         text(content, "choose_municipality"),
@@ -114,7 +117,7 @@ def with_buttons(reply: Reply, content: Content, step: Step, session: Session) -
         reply.text,
         contacts=reply.contacts,
         buttons=buttons(content, step, session),
-        expects_text=step.ask is not None,
+        expects_text=type(step.way) in ANSWERS,  # answers.takes_text, inlined: every reply
     )
 
 

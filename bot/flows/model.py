@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from string import Formatter
 from typing import TYPE_CHECKING
 
+from bot.flows.kinds import kind_of
+from bot.flows.ways import Ask, Option, Way
 from bot.source.position import Position
 
 if TYPE_CHECKING:  # only a type here: the directory's loader builds it
@@ -49,62 +51,6 @@ def split_words(text: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class Condition:
-    """Show an option only when session variable ``var`` holds one of ``values``."""
-
-    var: str
-    values: frozenset[str]
-
-    def holds(self, variables: Mapping[str, str]) -> bool:
-        return variables.get(self.var) in self.values
-
-
-@dataclass(frozen=True)
-class Option:
-    """A button: its label (a msgid), the step it leads to, variables it sets."""
-
-    label: str
-    goto: str
-    sets: Mapping[str, str] = field(default_factory=dict)
-    when: tuple[Condition, ...] = ()
-    position: Position | None = None
-
-    def visible(self, variables: Mapping[str, str]) -> bool:
-        return all(condition.holds(variables) for condition in self.when)
-
-
-@dataclass(frozen=True)
-class NumberRange:
-    """``below`` is exclusive; a range without ``below`` takes every number left."""
-
-    value: str
-    below: int | None = None
-
-
-@dataclass(frozen=True)
-class Ask:
-    """A free-text question. The typed text is matched, then dropped; only the match is kept.
-
-    Exactly one matcher is set: ``keywords`` (value -> words or phrases that mean it),
-    ``number`` (a whole number in the text, put into ranges) or ``municipality`` (a
-    municipality's name, forgiving typos and missing å/ä/ö; its code is kept).
-    """
-
-    store: str
-    goto: str
-    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    number: tuple[NumberRange, ...] = ()
-    municipality: bool = False  # the matcher: a municipality's name, stored as its SCB code
-    otherwise: str | None = None
-    position: Position | None = None
-
-    @property
-    def values(self) -> frozenset[str]:
-        """Every value this question can store."""
-        return frozenset(self.keywords) | frozenset(r.value for r in self.number)
-
-
-@dataclass(frozen=True)
 class ServiceQuery:
     """A directory step: services on ``topics`` for the municipality in variable ``area``
     (local first, then county, then national), and the services named in ``include``."""
@@ -119,16 +65,14 @@ class Step:
     """One step of a flow.
 
     A step says zero or more messages (``say``, msgids), may show contact cards, and then
-    has one way on: ``options`` (buttons), ``ask`` (free text, buttons allowed beside it),
-    ``next`` (continue at once to another step), or ``end``.
+    has one way on (``way``, of a kind in ``bot.flows.ways``): ``Options`` (buttons), ``Ask``
+    (free text, buttons allowed beside it), ``Next`` (continue at once to another step), or
+    ``End``.
     """
 
     ref: str
+    way: Way
     say: tuple[str, ...] = ()
-    options: tuple[Option, ...] = ()
-    ask: Ask | None = None
-    next: str | None = None
-    end: bool = False
     contacts: tuple[str, ...] = ()
     sets: Mapping[str, str] = field(default_factory=dict)
     languages: bool = False  # also show the language buttons (a "choose your language" step)
@@ -144,6 +88,22 @@ class Step:
     @property
     def id(self) -> str:
         return self.ref.split(".", 1)[1]
+
+    # Cached: the engine reads these on every turn, and a step never changes.
+    @cached_property
+    def options(self) -> tuple[Option, ...]:
+        """The content buttons of its way on (an ``ask`` may show some beside the question)."""
+        return kind_of(self.way).buttons(self.way)
+
+    @cached_property
+    def next(self) -> str | None:
+        """The step it continues to at once, without waiting; None where it rests."""
+        return kind_of(self.way).goes_on(self.way)
+
+    @property
+    def ask(self) -> Ask | None:
+        """Its question, when its way on is one."""
+        return self.way if isinstance(self.way, Ask) else None
 
     @property
     def rests(self) -> bool:
@@ -224,9 +184,6 @@ class Content:
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     directory: Directory | None = None
     concerns: tuple[Concern, ...] = ()  # in the pack's order: the first that matches wins
-
-    def step(self, ref: str) -> Step:
-        return self.steps[ref]
 
 
 # The interface texts every pack defines in `texts:` of lotsen.yaml, and what each is for.

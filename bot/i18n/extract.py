@@ -18,7 +18,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import IO, Any
 
+from bot.flows.kinds import KINDS, Wording
 from bot.flows.model import REQUIRED_TEXTS, join_words
+from bot.flows.values import mapping
 from bot.source.yamlsrc import Document, Path, SyntaxProblem, parse
 
 Extracted = tuple[int, str | None, str, list[str]]
@@ -69,32 +71,28 @@ def _line(document: Document, path: Path) -> int:
     return document.at(path).line
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _pack(document: Document) -> Iterator[Extracted]:
-    data = _mapping(document.data)
-    for key, text in _mapping(data.get("texts")).items():
+    data = mapping(document.data)
+    for key, text in mapping(data.get("texts")).items():
         if isinstance(text, str):
             why = REQUIRED_TEXTS.get(key, "")
             yield _line(document, ("texts", key)), None, text, [f"Interface text `{key}`: {why}"]
-    for key, words in _mapping(data.get("triggers")).items():
+    for key, words in mapping(data.get("triggers")).items():
         if isinstance(words, list) and words:
             comment = [_TRIGGER_COMMENT.get(key, f"Trigger words `{key}`."), _WORDS_HOWTO]
             yield _line(document, ("triggers", key)), None, join_words(words), comment
-    for kind, body in _mapping(data.get("concerns")).items():
-        words = _mapping(body).get("words")
+    for kind, body in mapping(data.get("concerns")).items():
+        words = mapping(body).get("words")
         if isinstance(words, list) and words:
             comment = [_CONCERN_COMMENT.format(kind=kind), _WORDS_HOWTO]
             yield _line(document, ("concerns", kind, "words")), None, join_words(words), comment
 
 
 def _contacts(document: Document) -> Iterator[Extracted]:
-    contacts = _mapping(_mapping(document.data).get("contacts"))
+    contacts = mapping(mapping(document.data).get("contacts"))
     for contact_id, body in contacts.items():
         for field in ("name", "what", "hours", "anonymity"):
-            text = _mapping(body).get(field)
+            text = mapping(body).get(field)
             if isinstance(text, str):
                 path = ("contacts", contact_id, field)
                 comment = [f"Contact `{contact_id}`, its {field}."]
@@ -107,9 +105,9 @@ _SERVICE_TEXTS = ("name", "description", "anonymity", "what_happens")
 
 
 def _services(document: Document) -> Iterator[Extracted]:
-    services = _mapping(_mapping(document.data).get("services"))
+    services = mapping(mapping(document.data).get("services"))
     for service_id, body in services.items():
-        service = _mapping(body)
+        service = mapping(body)
         if service.get("example") is True:
             continue  # an example for editors is never shown to people
         for field in _SERVICE_TEXTS:
@@ -117,18 +115,18 @@ def _services(document: Document) -> Iterator[Extracted]:
             if isinstance(text, str):
                 comment = [f"Service `{service_id}` in the directory, its {field}."]
                 yield _line(document, ("services", service_id, field)), None, text, comment
-        note = _mapping(service.get("hours")).get("note")
+        note = mapping(service.get("hours")).get("note")
         if isinstance(note, str):
             comment = [f"Service `{service_id}`: opening hours as the source states them."]
             yield _line(document, ("services", service_id, "hours", "note")), None, note, comment
 
 
 def _flow(document: Document, flow_id: str) -> Iterator[Extracted]:
-    data = _mapping(document.data)
+    data = mapping(document.data)
     if isinstance(data.get("title"), str):
         yield _line(document, ("title",)), None, data["title"], [f"Flow `{flow_id}`: its title."]
-    for step_id, body in _mapping(data.get("steps")).items():
-        step = _mapping(body)
+    for step_id, body in mapping(data.get("steps")).items():
+        step = mapping(body)
         where = f"Flow `{flow_id}`, step `{step_id}`"
         note = [f"Note: {step['note']}"] if isinstance(step.get("note"), str) else []
         yield from _step(document, ("steps", step_id), step, where, note)
@@ -143,16 +141,17 @@ def _step(
         if isinstance(text, str):
             at = (*path, "say") if isinstance(say, str) else (*path, "say", index)
             yield _line(document, at), None, text, [f"{where}: message.", *note]
-    for index, option in enumerate(step.get("options") or []):
-        label = _mapping(option).get("label")
-        if isinstance(label, str):
-            comment = [f"{where}: a button. Keep it short.", *note]
-            if isinstance(_mapping(option).get("note"), str):
-                comment.append(f"Note: {option['note']}")
-            yield _line(document, (*path, "options", index, "label")), None, label, comment
-    ask = _mapping(step.get("ask"))
-    for value, words in _mapping(ask.get("keywords")).items():
-        if isinstance(words, list) and words:
-            comment = [f"{where}: typed words that mean `{value}`.", _WORDS_HOWTO]
-            at = (*path, "ask", "keywords", value)
-            yield _line(document, at), None, join_words(words), comment
+    for kind in KINDS.values():  # the texts of its way on: labels, an ask's words
+        for wording in kind.texts(step.get(kind.key)):
+            yield _worded(document, (*path, *wording.path), wording, where, note)
+
+
+def _worded(
+    document: Document, path: Path, wording: Wording, where: str, note: list[str]
+) -> Extracted:
+    """A word list is one message with the how-to; a text carries the step's note and its own."""
+    comment = [f"{where}: {wording.what}"]
+    if isinstance(wording.text, tuple):
+        return _line(document, path), None, join_words(wording.text), [*comment, _WORDS_HOWTO]
+    own = [f"Note: {wording.note}"] if wording.note is not None else []
+    return _line(document, path), None, wording.text, [*comment, *note, *own]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,23 +22,14 @@ from typing import Any
 
 from bot.directory.loader import load_directory
 from bot.directory.model import Directory
-from bot.flows.model import (
-    Ask,
-    Concern,
-    Condition,
-    Contact,
-    Content,
-    Flow,
-    Language,
-    NumberRange,
-    Option,
-    ServiceQuery,
-    Step,
-)
+from bot.flows.model import Concern, Contact, Content, Flow, Language, ServiceQuery, Step
+from bot.flows.values import items, mapping, sets_of, text_of, texts
+from bot.flows.ways import Way
 from bot.i18n.catalogs import load_catalogs
 from bot.i18n.languages import language
 from bot.pack.sources import SourceMap
 from bot.pack.validator import validate
+from bot.pack.ways import StepReading, read_way
 from bot.source import schema
 from bot.source.files import Budget, Files
 from bot.source.position import Position
@@ -82,68 +73,130 @@ def load_pack(
     catalog's coverage reaches ``min_coverage`` percent.
     """
     root = Path(directory)
+    if not os.path.lexists(root / PACK_FILE):
+        return LoadResult(None, (_missing_pack(root),))
     locales_dir = Path(locales) if locales is not None else root.parent / LOCALES_DIR
-    pack_path = root / PACK_FILE
-    if not os.path.lexists(pack_path):
-        problem = Problem(
-            str(pack_path), 1, 1, "error", "missing-file", f"no {PACK_FILE} in {root}"
-        )
-        return LoadResult(None, (problem,))
-    budget = Budget()  # one for the pack, its directory and its catalogs together
+    files = _read_files(root, locales_dir, min_coverage)
+    content, problems = _build(files)
+    return _validated(content, files, problems, today)
+
+
+def _missing_pack(root: Path) -> Problem:
+    where = str(root / PACK_FILE)
+    return Problem(where, 1, 1, "error", "missing-file", f"no {PACK_FILE} in {root}")
+
+
+@dataclass(frozen=True)
+class _PackFiles:
+    """Everything read from disk for a pack, and the problems met reading it."""
+
+    sources: SourceMap
+    unreadable: frozenset[str]  # flows whose file could not be read
+    directory: Directory | None
+    languages: tuple[Language, ...]
+    translations: Mapping[str, Mapping[str, str]]
+    version: str
+    problems: tuple[Problem, ...]
+
+
+def _read_files(root: Path, locales_dir: Path, min_coverage: float) -> _PackFiles:
+    """The pack's files, its directory and its catalogs, read under one budget."""
+    budget = Budget()
     reader = _Reader(Files(root, budget))
-    pack_doc = reader.read(pack_path, "pack")
+    pack = reader.read(root / PACK_FILE, "pack")
     contacts_path = root / CONTACTS_FILE
-    contacts_doc = (
-        reader.read(contacts_path, "contacts") if os.path.lexists(contacts_path) else None
+    contacts = reader.read(contacts_path, "contacts") if os.path.lexists(contacts_path) else None
+    flows, unreadable = _read_flows(reader, root / FLOWS_DIR)
+    services = _read_directory(reader, root / DIRECTORY_DIR)
+    source_language = str(_data(pack).get("source_language") or "sv")
+    catalogs = _read_catalogs(locales_dir, budget, source_language, min_coverage)
+    return _PackFiles(
+        sources=SourceMap(pack, contacts, flows),
+        unreadable=frozenset(unreadable),
+        directory=services,
+        languages=tuple(language(code) for code in [source_language, *catalogs.offered]),
+        translations=catalogs.messages,
+        version=_version(root, reader.files.read, catalogs.read),
+        problems=(*reader.problems, *catalogs.problems),
     )
-    flow_docs: dict[str, Document] = {}
+
+
+def _read_flows(reader: _Reader, folder: Path) -> tuple[dict[str, Document], set[str]]:
+    """The flows' documents by id, and the ids of those that could not be read."""
+    documents: dict[str, Document] = {}
     unreadable: set[str] = set()
-    for path in sorted((root / FLOWS_DIR).glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         if not path.stem.isidentifier() or path.stem != path.stem.lower():
-            reader.problems.append(
-                Problem(
-                    str(path),
-                    1,
-                    1,
-                    "error",
-                    "bad-name",
-                    f"a flow's file name is its id: lower-case letters a-z, digits and _ "
-                    f"(rename {path.name})",
-                )
-            )
+            reader.problems.append(_bad_flow_name(path))
             continue
         document = reader.read(path, "flow", duplicate_code={("steps",): "duplicate-step"})
         if document is not None:
-            flow_docs[path.stem] = document
+            documents[path.stem] = document
         else:
             unreadable.add(path.stem)
-    services: Directory | None = None
-    if (root / DIRECTORY_DIR).is_dir():
-        services, directory_problems = load_directory(root / DIRECTORY_DIR, reader.files)
-        reader.problems.extend(directory_problems)
-    source_language = str(_data(pack_doc).get("source_language") or "sv")
-    catalog_files = Files(locales_dir, budget)
+    return documents, unreadable
+
+
+def _bad_flow_name(path: Path) -> Problem:
+    return Problem(
+        str(path),
+        1,
+        1,
+        "error",
+        "bad-name",
+        f"a flow's file name is its id: lower-case letters a-z, digits and _ (rename {path.name})",
+    )
+
+
+def _read_directory(reader: _Reader, folder: Path) -> Directory | None:
+    if not folder.is_dir():
+        return None
+    services, problems = load_directory(folder, reader.files)
+    reader.problems.extend(problems)
+    return services
+
+
+@dataclass(frozen=True)
+class _Catalogs:
+    """The translations beside a pack: their messages, the languages offered, the bytes read."""
+
+    messages: Mapping[str, Mapping[str, str]]
+    offered: list[str]
+    read: Mapping[Path, bytes]
+    problems: list[Problem]
+
+
+def _read_catalogs(
+    locales_dir: Path, budget: Budget, source_language: str, min_coverage: float
+) -> _Catalogs:
+    files = Files(locales_dir, budget)
     catalogs = {
         code: catalog
-        for code, catalog in load_catalogs(locales_dir, catalog_files).items()
+        for code, catalog in load_catalogs(locales_dir, files).items()
         if code != source_language
     }
-    for catalog in catalogs.values():
-        reader.problems.extend(catalog.problems)
-    offered = [code for code, c in sorted(catalogs.items()) if c.stats.coverage >= min_coverage]
-    served = {c.path: catalog_files.read.get(c.path, b"") for c in catalogs.values()}
-    sources = SourceMap(pack_doc, contacts_doc, flow_docs)
-    builder = _Builder(sources, reader.problems, unreadable)
-    content = builder.build(
-        _version(root, reader.files.read, served),
-        tuple(language(code) for code in [source_language, *offered]),
-        {code: catalog.messages for code, catalog in catalogs.items()},
-        services,
+    return _Catalogs(
+        messages={code: catalog.messages for code, catalog in catalogs.items()},
+        offered=[code for code, c in sorted(catalogs.items()) if c.stats.coverage >= min_coverage],
+        read={c.path: files.read.get(c.path, b"") for c in catalogs.values()},
+        problems=[problem for catalog in catalogs.values() for problem in catalog.problems],
     )
-    problems = [*reader.problems, *validate(content, sources, today=today)]
-    problems.sort()
-    has_errors = any(p.is_error for p in problems) or pack_doc is None
-    return LoadResult(None if has_errors else content, tuple(problems), sources)
+
+
+def _build(files: _PackFiles) -> tuple[Content, list[Problem]]:
+    """The model built from the files read, and the problems met building it."""
+    builder = _Builder(files.sources, files.unreadable)
+    content = builder.build(files.version, files.languages, files.translations, files.directory)
+    return content, builder.problems
+
+
+def _validated(
+    content: Content, files: _PackFiles, built: list[Problem], today: date | None
+) -> LoadResult:
+    """The load's result: every problem, sorted, and the content when none is an error."""
+    problems = sorted([*files.problems, *built, *validate(content, files.sources, today=today)])
+    has_errors = any(p.is_error for p in problems) or files.sources.pack is None
+    return LoadResult(None if has_errors else content, tuple(problems), files.sources)
 
 
 def _version(root: Path, pack: Mapping[Path, bytes], catalogs: Mapping[Path, bytes]) -> str:
@@ -204,41 +257,13 @@ class _Reader:
         return parsed
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(v for v in value if isinstance(v, str))
-    return ()
-
-
-def _sets(value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
-
-
-def _when(value: Any) -> tuple[Condition, ...]:
-    if not isinstance(value, Mapping):
-        return ()
-    conditions = []
-    for var, wanted in value.items():
-        values = wanted if isinstance(wanted, list) else [wanted]
-        conditions.append(Condition(str(var), frozenset(str(v) for v in values)))
-    return tuple(conditions)
-
-
 @dataclass
 class _Builder:
     """Builds the model from documents, resolving step references as it goes."""
 
     sources: SourceMap
-    problems: list[Problem]
-    unreadable: set[str]  # flows whose file could not be read: links to them are not news
+    unreadable: frozenset[str]  # flows whose file could not be read: links to them are not news
+    problems: list[Problem] = field(default_factory=list)
     flow_starts: dict[str, str] = field(default_factory=dict)
     step_refs: set[str] = field(default_factory=set)
 
@@ -273,10 +298,10 @@ class _Builder:
             help=pack_ref("help"),
             navigation=tuple(str(n) for n in navigation) if isinstance(navigation, list) else (),
             triggers={
-                str(k): _texts(v)
+                str(k): texts(v)
                 for k, v in (triggers if isinstance(triggers, Mapping) else {}).items()
             },
-            texts={str(k): v for k, v in _mapping(pack.get("texts")).items() if isinstance(v, str)},
+            texts={str(k): v for k, v in mapping(pack.get("texts")).items() if isinstance(v, str)},
             flows=flows,
             steps=steps,
             contacts=self._contacts(),
@@ -299,7 +324,7 @@ class _Builder:
 
     def _concerns(self, value: Any) -> tuple[Concern, ...]:
         return tuple(
-            self._concern(str(kind), _mapping(body)) for kind, body in _mapping(value).items()
+            self._concern(str(kind), mapping(body)) for kind, body in mapping(value).items()
         )
 
     def _concern(self, kind: str, body: Mapping[str, Any]) -> Concern:
@@ -310,12 +335,12 @@ class _Builder:
             if isinstance(raw, str)
             else ""
         )
-        words = _texts(body.get("words"))
+        words = texts(body.get("words"))
         return Concern(kind, step, words, self.sources.in_pack("concerns", kind))
 
     def _moved(self, value: Any) -> dict[str, str]:
         moved: dict[str, str] = {}
-        for old, new in _mapping(value).items():
+        for old, new in mapping(value).items():
             if isinstance(new, str):
                 where = self.sources.in_pack("moved", old)
                 moved[str(old)] = self.resolve(new, None, where, f"the new place of `{old}`")
@@ -369,9 +394,9 @@ class _Builder:
     def _flow(self, flow_id: str, document: Document) -> Flow:
         data = _data(document)
         steps: dict[str, Step] = {}
-        for step_id, body in _mapping(data.get("steps")).items():
+        for step_id, body in mapping(data.get("steps")).items():
             ref = f"{flow_id}.{step_id}"
-            steps[ref] = self._step(ref, flow_id, _mapping(body))
+            steps[ref] = self._step(ref, flow_id, mapping(body))
         return Flow(
             flow_id,
             str(data.get("title", flow_id)),
@@ -381,69 +406,29 @@ class _Builder:
         )
 
     def _step(self, ref: str, flow_id: str, body: Mapping[str, Any]) -> Step:
-        at = self.sources.step
-
-        def target(raw: Any, *path: str | int) -> str | None:
-            if not isinstance(raw, str):
-                return None
-            return self.resolve(raw, flow_id, at(ref, *path), f"`{path[-1]}`")
-
-        options = []
-        for index, option in enumerate(_list(body.get("options"))):
-            option = _mapping(option)
-            options.append(
-                Option(
-                    label=_text(option.get("label")) or "",
-                    goto=target(option.get("goto"), "options", index, "goto") or "",
-                    sets=_sets(option.get("set")),
-                    when=_when(option.get("when")),
-                    position=at(ref, "options", index),
-                )
-            )
         return Step(
             ref=ref,
-            say=_texts(body.get("say")),
-            options=tuple(options),
-            ask=self._ask(ref, body.get("ask"), target),
-            next=target(body.get("next"), "next"),
-            end=body.get("end") is True,
-            contacts=tuple(str(c) for c in _list(body.get("contacts"))),
-            sets=_sets(body.get("set")),
+            way=self._way(ref, flow_id, body),
+            say=texts(body.get("say")),
+            contacts=tuple(str(c) for c in items(body.get("contacts"))),
+            sets=sets_of(body.get("set")),
             languages=body.get("languages") is True,
             services=_services(body.get("services")),
-            navigation=tuple(str(a) for a in _list(body.get("navigation"))),
-            note=_text(body.get("note")),
+            navigation=tuple(str(a) for a in items(body.get("navigation"))),
+            note=text_of(body.get("note")),
             position=self.sources.step_key(ref),
         )
 
-    def _ask(self, ref: str, raw: Any, target: Any) -> Ask | None:
-        if not isinstance(raw, Mapping):
-            return None
-        keywords = {str(k): _texts(v) for k, v in _mapping(raw.get("keywords")).items()}
-        ranges = []
-        for item in _list(raw.get("number")):
-            item = _mapping(item)
-            below = item.get("below")
-            ranges.append(
-                NumberRange(
-                    str(item.get("value", "")),
-                    below if isinstance(below, int) and not isinstance(below, bool) else None,
-                )
-            )
-        return Ask(
-            store=str(raw.get("store", "")),
-            goto=target(raw.get("goto"), "ask", "goto") or "",
-            keywords=keywords,
-            number=tuple(ranges),
-            municipality=raw.get("municipality") is True,
-            otherwise=target(raw.get("otherwise"), "ask", "otherwise"),
-            position=self.sources.step(ref, "ask"),
-        )
+    def _way(self, ref: str, flow_id: str, body: Mapping[str, Any]) -> Way:
+        way, problem = read_way(StepReading(self.resolve, self.sources, ref, flow_id, body))
+        if problem is not None:
+            self.problems.append(problem)
+        return way
 
     def _contacts(self) -> dict[str, Contact]:
         contacts: dict[str, Contact] = {}
-        for contact_id, body in _mapping(_data(self.sources.contacts).get("contacts")).items():
-            body = _mapping(body)
+        for contact_id, body in mapping(_data(self.sources.contacts).get("contacts")).items():
+            body = mapping(body)
             try:
                 verified = date.fromisoformat(str(body.get("verified", "")))
             except ValueError:
@@ -451,15 +436,15 @@ class _Builder:
                 self._bad_date(contact_id, body.get("verified"))
             contacts[contact_id] = Contact(
                 id=contact_id,
-                name=_text(body.get("name")) or contact_id,
-                source=_text(body.get("source")) or "",
+                name=text_of(body.get("name")) or contact_id,
+                source=text_of(body.get("source")) or "",
                 verified=verified,
-                what=_text(body.get("what")),
-                phone=_text(body.get("phone")),
-                email=_text(body.get("email")),
-                web=_text(body.get("web")),
-                hours=_text(body.get("hours")),
-                anonymity=_text(body.get("anonymity")),
+                what=text_of(body.get("what")),
+                phone=text_of(body.get("phone")),
+                email=text_of(body.get("email")),
+                web=text_of(body.get("web")),
+                hours=text_of(body.get("hours")),
+                anonymity=text_of(body.get("anonymity")),
                 position=self.sources.contact(contact_id),
             )
         return contacts
@@ -476,20 +461,12 @@ class _Builder:
             )
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _services(value: Any) -> ServiceQuery | None:
     if not isinstance(value, Mapping):
         return None
     area = value.get("area")
     return ServiceQuery(
-        topics=tuple(str(t) for t in _list(value.get("topics"))),
+        topics=tuple(str(t) for t in items(value.get("topics"))),
         area=area if isinstance(area, str) else "municipality",
-        include=tuple(str(i) for i in _list(value.get("include"))),
+        include=tuple(str(i) for i in items(value.get("include"))),
     )
-
-
-def _list(value: Any) -> Iterable[Any]:
-    return value if isinstance(value, list) else ()

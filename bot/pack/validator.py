@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from bot.directory.checks import stale as stale_services
+from bot.engine.answers import takes_text
+from bot.flows.kinds import kind_of
 from bot.flows.model import Content, Step, placeholders
 from bot.pack.sources import SourceMap
 from bot.pack.word_rules import check_concerns, check_trigger_labels, check_word_collisions
@@ -43,14 +45,7 @@ def validate(
 
 def edges(step: Step) -> list[str]:
     """The steps a step can lead to through its own content (not the navigation buttons)."""
-    targets = [option.goto for option in step.options]
-    if step.next:
-        targets.append(step.next)
-    if step.ask is not None:
-        targets.append(step.ask.goto)
-        if step.ask.otherwise:
-            targets.append(step.ask.otherwise)
-    return targets
+    return [out.target for out in kind_of(step.way).exits(step.way)]
 
 
 def _known_edges(content: Content, step: Step) -> list[str]:
@@ -104,32 +99,15 @@ def check_reachable(content: Content, sources: SourceMap, today: date | None) ->
             )
 
 
-def check_ways_on(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
+def check_options_shown(
+    content: Content, sources: SourceMap, today: date | None
+) -> Iterator[Problem]:
+    """A step that waits only for its buttons should not hide them all. (That a step has
+    exactly one way on is its type: the loader reports a step written with none or several.)"""
     for ref, step in content.steps.items():
-        if step.next and (step.options or step.ask or step.end):
-            yield Problem.at(
-                sources.step(ref, "next"),
-                "error",
-                "ways-conflict",
-                "a step with `next` continues at once, so it cannot also have "
-                "`options`, `ask` or `end`",
-            )
-        elif step.end and (step.options or step.ask):
-            yield Problem.at(
-                sources.step_key(ref),
-                "error",
-                "ways-conflict",
-                "an `end` step shows only the navigation buttons; remove `end` or "
-                "its `options`/`ask`",
-            )
-        elif not (step.next or step.options or step.ask or step.end):
-            yield Problem.at(
-                sources.step_key(ref),
-                "error",
-                "dead-end",
-                f"`{ref}` has no way on: give it `options`, an `ask`, a `next`, or `end: true`",
-            )
-        elif step.options and not step.ask and all(option.when for option in step.options):
+        if takes_text(step.way) or not step.options:
+            continue
+        if all(option.when for option in step.options):
             yield Problem.at(
                 sources.step(ref, "options"),
                 "warning",
@@ -216,7 +194,7 @@ def check_loops(content: Content, sources: SourceMap, today: date | None) -> Ite
         leaves = any(
             t not in members for m in component for t in _known_edges(content, content.steps[m])
         )
-        if not is_loop or leaves or members & hubs or any(content.steps[m].end for m in component):
+        if not is_loop or leaves or members & hubs:
             continue
         first = min(component, key=lambda r: (sources.step_key(r).line, r))
         level: Level = "warning" if "menu" in content.navigation else "error"
@@ -451,7 +429,7 @@ def check_freshness(content: Content, sources: SourceMap, today: date | None) ->
 RULES: tuple[Rule, ...] = (
     check_contacts,
     check_reachable,
-    check_ways_on,
+    check_options_shown,
     check_next_cycles,
     check_loops,
     check_emergency,

@@ -18,7 +18,8 @@ through here, so the rules are the same for all of them:
 - A file may be at most :data:`MAX_FILE_BYTES` (:data:`MAX_CATALOG_BYTES` for a PO catalog),
   and everything one load reads together at most :data:`MAX_PACK_BYTES`. The shipped pack's
   largest YAML file is about 10 KB and its largest catalog about 150 KB: room to grow a
-  hundredfold (a catalog, tenfold), while a hostile pack stays small.
+  hundredfold (a pack of 10,000 steps has 3 MiB catalogs, eight of them fit one load), while
+  a hostile pack stays small.
 - Bytes alone do not bound the work: PyYAML in pure Python takes about 50 microseconds and
   400 bytes of memory for each value it builds, and ``[1,1,1,...]`` is one value every two
   bytes (1 MiB of it took 30 s). So a YAML file may hold at most :data:`MAX_FILE_VALUES`
@@ -38,8 +39,8 @@ from pathlib import Path
 from bot.source.problems import Problem
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: one YAML file of the pack or its directory
-MAX_CATALOG_BYTES = 2 << 20  # 2 MiB: one PO catalog, which holds every text of the pack
-MAX_PACK_BYTES = 16 << 20  # 16 MiB: every file one load reads, catalogs included
+MAX_CATALOG_BYTES = 8 << 20  # 8 MiB: one PO catalog, which holds every text of the pack
+MAX_PACK_BYTES = 64 << 20  # 64 MiB: every file one load reads, catalogs included
 MAX_FILE_VALUES = 50_000  # values in one YAML file: about 2 s and 20 MB to parse
 MAX_PACK_VALUES = 200_000  # values in all the YAML of one load
 

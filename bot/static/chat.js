@@ -6,6 +6,9 @@
 // - text carries dir="auto": a message not yet translated (shown in the source language)
 //   or typed in another script keeps its own direction inside a right-to-left page;
 // - the only thing stored is the session token, in sessionStorage (gone when the tab closes);
+// - every event carries an id the page makes for it; an event whose answer was lost is sent
+//   again with the same id, and the server answers it with the answer it gave, never with a
+//   second turn;
 // - the quick exit (button, or Shift pressed three times) forgets the session on the server,
 //   clears the tab's storage and replaces the page, so Back does not return to it.
 "use strict";
@@ -16,6 +19,9 @@
   const SHIFT_PRESSES = 3;
   const SHIFT_WINDOW_MS = 2000;
   const SAFE_LINK = /^(https?:|tel:|mailto:)/i;
+  // Answers that may have been lost on the way: the network, or a proxy in front of Lotsen.
+  const LOST = [502, 503, 504];
+  const RETRY_DELAY_MS = 1000;
 
   const byId = (id) => document.getElementById(id);
   const exitLink = byId("quick-exit");
@@ -31,6 +37,7 @@
   let words = {};
   let busy = false;
   let leaving = false;
+  let unanswered = null; // { key, id }: the last event sent that got no answer
 
   // --- storage: sessionStorage only, and tolerate its absence (private modes, policies) ---
 
@@ -160,6 +167,39 @@
     return (navigator.languages || [navigator.language || ""]).join(",").slice(0, 200);
   }
 
+  // 16 random URL-safe characters: an event's id, meaningless outside its session.
+  function newEventId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  }
+
+  // The same event sent again after it got no answer keeps its id; anything else is new.
+  function eventId(event) {
+    const key = JSON.stringify(event);
+    if (!unanswered || unanswered.key !== key) unanswered = { key, id: newEventId() };
+    return unanswered.id;
+  }
+
+  function pause(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  // One event to the server. An answer lost on the way is asked for once more, a second
+  // later, with the same id; if that fails too, the person's own retry (the same button, the
+  // same text) still carries it.
+  async function postEvent(event) {
+    const body = { session, id: eventId(event), locale_hint: localeHint(), ...event };
+    let answer = await post("/api/event", body).catch(() => null);
+    if ((!answer || LOST.includes(answer.status)) && !leaving) {
+      await pause(RETRY_DELAY_MS);
+      if (leaving) throw new Error("leaving"); // the quick exit came: nothing more to say
+      answer = await post("/api/event", body);
+    }
+    if (!answer) throw new Error("no answer");
+    if (answer.status < 500) unanswered = null; // answered or refused: the next one is new
+    return answer;
+  }
+
   // Send one event; `echo` is what to show as the person's own message (a button's label
   // or what they typed), shown only on this page.
   async function send(event, echo, focusAfter) {
@@ -168,13 +208,15 @@
     setStatus("");
     try {
       await ensureSession();
-      let answer = await post("/api/event", { session, locale_hint: localeHint(), ...event });
-      // A session the server no longer knows (forgotten, expired): start a new one.
+      let answer = await postEvent(event);
+      // A session the server no longer knows (forgotten, expired): start a new one, where
+      // the event is a new event with an id of its own.
       if ((answer.status === 401 || answer.status === 400) && answer.data &&
           answer.data.error === "bad_session") {
         writeSession(null);
+        unanswered = null;
         await ensureSession();
-        answer = await post("/api/event", { session, locale_hint: localeHint(), ...event });
+        answer = await postEvent(event);
       }
       if (answer.status === 429) {
         setStatus(words.web_slow_down);

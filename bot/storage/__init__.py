@@ -1,14 +1,16 @@
 """Where Lotsen keeps what it must: sessions, processed updates, a short message ledger and
 usage counters, behind a narrow async :class:`Store` protocol.
 
-    store = await open_store(config.database_path(os.environ), session_ttl=timedelta(days=1))
+    store = await open_store(config.database_url(os.environ), session_ttl=timedelta(days=1))
     key = session_key(secret, "telegram", str(user_id))
     async with store.conversation(key, "telegram") as conv:
         ...
 
-SQLite (aiosqlite) is the embedded default. Callers name only :func:`open_store` and the
-protocol, so a PostgreSQL store is a new module behind the same calls. Importing this
-package does not import a database driver.
+The database is a URL whose scheme picks the backend (``bot.storage.backends``):
+``sqlite:///relative/path``, ``sqlite:////absolute/path``, a bare file path or ``:memory:``
+open SQLite (aiosqlite), the embedded default. Callers name only :func:`open_store` and the
+protocol, so a PostgreSQL store is a new module and one registry line behind the same calls.
+Importing this package does not import a database driver.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.storage.backends import OpenOptions, opener, redacted
 from bot.storage.config import DEFAULT_SESSION_TTL
 from bot.storage.keys import load_secret, session_key
 from bot.storage.protocol import (
@@ -42,6 +45,7 @@ __all__ = [
     "UsageCount",
     "load_secret",
     "open_store",
+    "redacted",
     "run_purge_periodically",
     "session_key",
 ]
@@ -52,8 +56,16 @@ async def open_store(
     *,
     session_ttl: timedelta = DEFAULT_SESSION_TTL,
     clock: Callable[[], datetime] | None = None,
+    create: bool = True,
 ) -> Store:
-    """Open the store at ``database`` (a SQLite file path), migrated and ready."""
-    from bot.storage.sqlite import SqliteStore
+    """Open the store ``database`` names, migrated and ready::
 
-    return await SqliteStore.open(database, session_ttl=session_ttl, clock=clock)
+        await open_store("sqlite:///var/lotsen.sqlite3")   # or "var/lotsen.sqlite3"
+
+    A scheme Lotsen has no store for raises :class:`StorageError` naming it and the choices.
+    ``create`` False leaves a database that is not there yet uncreated and raises
+    :class:`StorageError` with reason ``"missing"``. A ``Path`` is a SQLite file, as ever.
+    """
+    url = str(database)
+    options = OpenOptions(session_ttl=session_ttl, clock=clock, create=create)
+    return await opener(url)(url, options)

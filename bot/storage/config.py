@@ -1,5 +1,8 @@
 """Where the database and the secret live and how long sessions last, from the environment.
 
+The database is a URL (``bot.storage.backends``) or, as before there were URLs, a SQLite
+file path; the default is the path ``var/lotsen.sqlite3``.
+
 Every function takes the environment as a mapping, so tests pass a dict and nothing here
 reads ``os.environ`` behind the caller's back.
 """
@@ -10,6 +13,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from bot.storage.backends import unusable
 from bot.storage.keys import load_secret
 
 DATABASE = "LOTSEN_DATABASE"
@@ -17,14 +21,22 @@ SECRET_KEY = "LOTSEN_SECRET_KEY"
 SECRET_FILE = "LOTSEN_SECRET_FILE"
 SESSION_TTL = "LOTSEN_SESSION_TTL"
 
-DEFAULT_DATABASE = Path("var/lotsen.sqlite3")
+DEFAULT_DATABASE = "var/lotsen.sqlite3"
 DEFAULT_SECRET_FILE = Path("var/secret.key")
 DEFAULT_SESSION_TTL = timedelta(seconds=86400)
 
 
-def database_path(env: Mapping[str, str], value: str | None = None) -> Path:
-    """``value`` (a ``--database`` option), else ``LOTSEN_DATABASE``, else the default."""
-    return Path(value or env.get(DATABASE) or DEFAULT_DATABASE)
+def database_url(env: Mapping[str, str], value: str | None = None) -> str:
+    """``value`` (a ``--database`` option), else ``LOTSEN_DATABASE``, else the default.
+
+    A scheme no store has (``mysql://``) raises ``ValueError`` naming the option or the
+    variable and the choices, before anything is opened.
+    """
+    url = value or env.get(DATABASE) or DEFAULT_DATABASE
+    problem = unusable(url, "--database" if value else DATABASE)
+    if problem is not None:
+        raise ValueError(problem)
+    return url
 
 
 def session_ttl(env: Mapping[str, str]) -> timedelta:

@@ -10,7 +10,11 @@ load balancer) is one new module, not a rewrite. Each operation names its transa
 - everything else is one short transaction of its own.
 
 Keys are HMACs (``bot.storage.keys``): no store ever sees a platform's id, except the
-``chat_ref`` of a ledger row (see :meth:`Store.record_message`).
+``chat_ref`` of a ledger row (see :meth:`Store.record_messages`).
+
+The protocol holds what Lotsen's own code calls, nothing a test alone would want: a backend
+implements exactly this, and ``tests/test_storage_contract.py`` states the behaviour every
+backend must show. ``bot.storage.backends`` picks the backend from the database URL.
 """
 
 from __future__ import annotations
@@ -113,7 +117,8 @@ class Conversation(Protocol):
         ...
 
     async def delete(self) -> tuple[LedgerEntry, ...]:
-        """Delete everything keyed to the person; returns the ledger as it was before."""
+        """Delete everything keyed to the person (``/forget``: a turn that leaves no session);
+        returns their ledger as it was, oldest first, so the channel can delete the messages."""
         ...
 
     async def owe(self, update_id: str, payload: str) -> None:
@@ -145,17 +150,6 @@ class Store(Protocol):
         """Record an update as processed outside a conversation; True when it already was."""
         ...
 
-    async def record_message(self, key: str, chat_ref: str, message_id: str, at: datetime) -> None:
-        """Remember a message in the person's chat so ``/forget`` can delete it.
-
-        ``chat_ref`` is whatever the platform needs to delete the message; on Telegram that
-        is the chat id, a platform id. It is the one place a store holds one, because a
-        ``deleteMessage`` call cannot be made without it; the row lives at most 48 hours and
-        goes with the session on forget. A channel whose ``/forget`` always arrives from the
-        same chat can pass ``""`` and supply the chat itself when deleting.
-        """
-        ...
-
     async def record_messages(
         self,
         key: str,
@@ -165,18 +159,17 @@ class Store(Protocol):
         *,
         settle: tuple[str, str] | None = None,
     ) -> None:
-        """:meth:`record_message` for several messages of one chat, in one transaction: a
-        turn's replies cost one commit, not one each. ``settle`` (channel, update id) drops
-        what that update owed, in the same commit."""
-        ...
+        """Remember messages sent in the person's chat so ``/forget`` can delete them, in one
+        transaction: a turn's replies cost one commit, not one each. ``settle`` (channel,
+        update id) drops what that update owed, in the same commit.
 
-    async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
-        """The person's ledger, oldest first."""
-        ...
-
-    async def forget(self, key: str) -> tuple[LedgerEntry, ...]:
-        """Delete everything keyed to the person in one transaction; returns their ledger as it
-        was, so the channel can delete those messages."""
+        ``chat_ref`` is whatever the platform needs to delete the message; on Telegram that
+        is the chat id, a platform id. It is the one place a store holds one, because a
+        ``deleteMessage`` call cannot be made without it; the row lives at most 48 hours and
+        goes with the session on forget (:meth:`Conversation.delete`). A channel whose
+        ``/forget`` always arrives from the same chat can pass ``""`` and supply the chat
+        itself when deleting.
+        """
         ...
 
     async def purge(self, now: datetime) -> PurgeResult:

@@ -18,6 +18,9 @@ A turn (``conversation``) first takes its key's lock, then ``_tx``, then ``BEGIN
 
 Deleting means deleting: ``secure_delete`` zeroes freed space, and after a forget or a purge
 the write-ahead log is checkpointed and truncated, so old pages do not linger in it.
+
+The backend registry (``bot.storage.backends``) opens it through :func:`open_url`, which
+reads the file from a ``sqlite:`` URL or takes a bare path as it is.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import aiosqlite
 
 from bot.engine.session import Session
 from bot.storage import sqlite_rows as rows
+from bot.storage.backends import MISSING, OpenOptions
 from bot.storage.config import DEFAULT_SESSION_TTL
 from bot.storage.locks import KeyLocks
 from bot.storage.migrations import migrate
@@ -61,10 +65,56 @@ BUSY_TIMEOUT_MS = 5000
 CHECK_BUSY_MS = 250  # a readiness check waits this long for another writer, no longer
 CHECK_SECONDS = 2.0  # and gives up on a check that takes longer than this
 FAILURE_REMEMBERED = timedelta(seconds=30)
+SCHEME = "sqlite://"
+MEMORY = ":memory:"  # SQLite's name for a database that lives and dies with the connection
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+async def open_url(url: str, options: OpenOptions) -> SqliteStore:
+    """The SQLite backend's opener: the file :func:`sqlite_path` reads from ``url``."""
+    path = sqlite_path(url)
+    if not options.create and path != MEMORY and not Path(path).exists():
+        raise StorageError(f"{path}: no database yet", reason=MISSING)
+    return await SqliteStore.open(path, session_ttl=options.session_ttl, clock=options.clock)
+
+
+def sqlite_path(url: str) -> str:
+    """The file a database URL names, read the way SQLAlchemy reads it, so a URL copied from
+    another tool means the same file here::
+
+        sqlite:///var/lotsen.sqlite3        -> var/lotsen.sqlite3 (relative to the working folder)
+        sqlite:////srv/lotsen/db.sqlite3    -> /srv/lotsen/db.sqlite3 (four slashes: absolute)
+        sqlite:///:memory: and :memory:     -> :memory: (a database that lives in the process)
+        var/lotsen.sqlite3 (no scheme)      -> var/lotsen.sqlite3, as it is
+
+    The path is taken as written (no %-escapes); a URL with a host, an empty path or options
+    (``?``, ``#``) is refused rather than half understood.
+    """
+    if not url.lower().startswith(SCHEME):
+        return url
+    rest = url[len(SCHEME) :]
+    why = _flaw(rest)
+    if why is not None:  # the URL itself is not repeated: whatever follows ? may be a secret
+        raise StorageError(
+            f"The database URL is not a SQLite file URL: {why}. Write sqlite:///relative/path, "
+            "sqlite:////absolute/path or the file path alone.",
+            reason="bad_url",
+        )
+    return rest[1:]
+
+
+def _flaw(rest: str) -> str | None:
+    """What keeps ``sqlite://`` + ``rest`` from naming a file, or None."""
+    if rest in ("", "/"):
+        return "it names no file"
+    if not rest.startswith("/"):
+        return "it names a host"
+    if any(mark in rest for mark in "?#"):
+        return "it has options after ? or #"
+    return None
 
 
 class SqliteStore:
@@ -78,7 +128,7 @@ class SqliteStore:
         self._clock = clock  # only stamps processed-update rows; purge gets `now` passed in
         self._keys = KeyLocks()
         self._tx = asyncio.Lock()
-        self._path = ":memory:"
+        self._path = MEMORY
         # The last transient failure of a real transaction, until one commits again: a probe
         # that rewrites one row can succeed on a disk too full for a turn that needs a page.
         self._failure: tuple[str, datetime] | None = None
@@ -94,7 +144,7 @@ class SqliteStore:
         """Open (creating it, owner-only) the database at ``path`` and migrate it."""
         _quiet_driver_logs()
         with translated():
-            if str(path) != ":memory:":
+            if str(path) != MEMORY:
                 _create_private(Path(path))
             db = await aiosqlite.connect(path, isolation_level=None)
             try:
@@ -120,7 +170,8 @@ class SqliteStore:
 
     async def close(self) -> None:
         async with self._tx:
-            await self._db.close()
+            with translated():
+                await self._db.close()
 
     @asynccontextmanager
     async def conversation(self, key: str, channel: str) -> AsyncIterator[_Conversation]:
@@ -137,9 +188,6 @@ class SqliteStore:
         async with self._transaction() as db:
             return await rows.mark_seen(db, channel, update_id, self._clock())
 
-    async def record_message(self, key: str, chat_ref: str, message_id: str, at: datetime) -> None:
-        await self.record_messages(key, chat_ref, (message_id,), at)
-
     async def record_messages(
         self,
         key: str,
@@ -154,18 +202,6 @@ class SqliteStore:
                 await rows.record_many(db, key, chat_ref, message_ids, at)
             if settle is not None:
                 await rows.settle(db, *settle)
-
-    async def list_messages(self, key: str) -> tuple[LedgerEntry, ...]:
-        async with self._tx:
-            with translated():
-                return await rows.ledger(self._db, key)
-
-    async def forget(self, key: str) -> tuple[LedgerEntry, ...]:
-        async with self._keys.hold(key), self._transaction() as db:
-            entries = await rows.ledger(db, key)
-            await rows.erase(db, [key])
-        await self._checkpoint()
-        return entries
 
     async def purge(self, now: datetime) -> PurgeResult:
         sessions = messages = 0
@@ -201,7 +237,7 @@ class SqliteStore:
                 raise TransientStoreError(
                     f"a recent turn could not commit ({reason})", reason=reason
                 )
-        if self._path == ":memory:":
+        if self._path == MEMORY:
             async with self._transaction() as db:
                 await rows.touch_health(db, self._clock())
             return
@@ -256,7 +292,8 @@ class SqliteStore:
         forgets and purges are rare enough for that wait.
         """
         async with self._tx:
-            await rows.fetch(self._db, "PRAGMA wal_checkpoint(TRUNCATE)")
+            with translated():
+                await rows.fetch(self._db, "PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class _Conversation:
