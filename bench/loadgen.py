@@ -15,14 +15,28 @@ pressing. Three phases, printed as one JSON object:
 
 Latency is from sending the update to the webhook's answer; Lotsen and the baselines answer
 only when the update is done (replies sent, and for Lotsen committed).
+
+With ``--whatsapp`` (and ``--app-secret``, ``--phone-number-id``) the same people talk to
+Lotsen's WhatsApp webhook instead, as Meta would deliver them: one signed webhook
+(``X-Hub-Signature-256``) per message, each with a fresh ``wamid``. A person (a wa_id,
+4670 and seven digits) starts with "Hej", then presses one of the rows of the last
+interactive message sent to them (a ``button_reply`` or ``list_reply``, read from the fake
+Graph API) or now and then types a sentence, and after a few steps says "Hej" again:
+
+    python bench/loadgen.py --whatsapp --webhook http://127.0.0.1:18090/whatsapp/webhook \
+        --fake http://127.0.0.1:18081 --app-secret 0123456789abcdef0123456789abcdef \
+        --phone-number-id 109876543210987
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import itertools
 import json
+import os
 import random
 import statistics
 import time
@@ -44,6 +58,8 @@ TEXTS = (
     "meny",
 )
 CHAT_BASE = 880_000_000
+WA_GREETING = "Hej"  # what a WhatsApp person first writes (nobody types /start there)
+SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
 @dataclass
@@ -134,13 +150,15 @@ class Load:
             },
         }
 
+    async def request(self, person: Person) -> dict[str, Any]:
+        """The next update's POST to the webhook, as ``aiohttp`` keyword arguments."""
+        return {"json": await self.next_update(person), "headers": self.headers}
+
     async def step(self, person: Person, phase: Phase | None) -> None:
-        update = await self.next_update(person)
+        request = await self.request(person)
         started = time.perf_counter()
         try:
-            async with self.http.post(
-                self.args.webhook, json=update, headers=self.headers
-            ) as response:
+            async with self.http.post(self.args.webhook, **request) as response:
                 await response.read()
                 ok = response.status == 200
         except aiohttp.ClientError:
@@ -195,6 +213,67 @@ class Load:
         phase.ended = time.perf_counter()
 
 
+class WhatsAppLoad(Load):
+    """The same people on WhatsApp: signed Cloud API webhooks, one message each."""
+
+    def __init__(self, args: argparse.Namespace, session: aiohttp.ClientSession) -> None:
+        super().__init__(args, session)
+        self.secret = args.app_secret.encode()
+        # wamids unique across runs too (as Meta's): this process's nonce, then a counter
+        self.nonce = os.urandom(6).hex().upper()
+        self.wamids = itertools.count(1)
+
+    async def request(self, person: Person) -> dict[str, Any]:
+        raw = json.dumps(await self.next_webhook(person), ensure_ascii=False).encode()
+        digest = hmac.new(self.secret, raw, hashlib.sha256).hexdigest()
+        headers = {SIGNATURE_HEADER: f"sha256={digest}", "Content-Type": "application/json"}
+        return {"data": raw, "headers": headers}
+
+    async def next_webhook(self, person: Person) -> dict[str, Any]:
+        wa_id = _wa_id(person.chat_id)
+        if person.left <= 0:
+            person.left = WALK
+            return self._webhook(wa_id, "text", {"text": {"body": WA_GREETING}})
+        person.left -= 1
+        async with self.http.get(f"{self.args.fake}/_wa_last/{wa_id}") as response:
+            last = await response.json()
+        rows = [r for r in last["rows"] if "forget" not in r[1]]
+        if not rows or person.rng.random() < TYPING:
+            return self._webhook(wa_id, "text", {"text": {"body": person.rng.choice(TEXTS)}})
+        title, row_id = person.rng.choice(rows)
+        kind = "button_reply" if last["kind"] == "button" else "list_reply"
+        interactive = {"type": kind, kind: {"id": row_id, "title": title}}
+        context = {"from": "46850000000", "id": last["wamid"]}
+        return self._webhook(wa_id, "interactive", {"context": context, "interactive": interactive})
+
+    def _webhook(self, wa_id: str, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+        message = {
+            "from": wa_id,
+            "id": f"wamid.HBgL{self.nonce}{next(self.wamids):010d}",
+            "timestamp": str(int(time.time())),
+            "type": kind,
+            **fields,
+        }
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {
+                "display_phone_number": "46850000000",
+                "phone_number_id": self.args.phone_number_id,
+            },
+            "contacts": [{"profile": {"name": "Person"}, "wa_id": wa_id}],
+            "messages": [message],
+        }
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "WABA-BENCH", "changes": [{"field": "messages", "value": value}]}],
+        }
+
+
+def _wa_id(chat_id: int) -> str:
+    """A person's WhatsApp id: 4670 and seven digits (a Swedish mobile number)."""
+    return f"4670{chat_id - CHAT_BASE + 1_000_000:07d}"
+
+
 def _user(user_id: int) -> dict[str, Any]:
     return {"id": user_id, "is_bot": False, "first_name": "Person", "language_code": "sv"}
 
@@ -206,7 +285,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     ]
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        load = Load(args, session)
+        load = (WhatsAppLoad if args.whatsapp else Load)(args, session)
         await load.closed(people, len(people), None)  # warm-up: everyone says /start
         saturation, fixed = Phase(), Phase()
         await load.closed(people, args.saturation, saturation)
@@ -225,6 +304,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--fixed", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--whatsapp", action="store_true", help="WhatsApp's webhook, signed")
+    parser.add_argument("--app-secret", default="0123456789abcdef0123456789abcdef")
+    parser.add_argument("--phone-number-id", default="109876543210987")
     return parser.parse_args(argv)
 
 

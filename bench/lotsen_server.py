@@ -1,10 +1,12 @@
 """Lotsen for the benchmark: ``lotsen serve`` with the pacer unlimited.
 
     LOTSEN_DATABASE=... TELEGRAM_BOT_TOKEN=... python bench/lotsen_server.py
+    LOTSEN_DATABASE=... WHATSAPP_PHONE_NUMBER_ID=... python bench/lotsen_server.py
 
 The same settings (from the environment), content loading and application as
-``bot.server.serve``, with one change: the fake Bot API has no rate limit, so Telegram's
-30 messages a second (Lotsen's default pacer) would measure the pacer, not Lotsen.
+``bot.server.serve``, with one change: the fake Bot API and Graph API have no rate limit, so
+Telegram's 30 messages a second and WhatsApp's 80 (Lotsen's default pacers) would measure
+the pacer, not Lotsen. Every channel takes this pacer (``Services.tuning.pacer``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TOKEN = "123456:BENCH-token"
 SECRET = "bench-secret"
+# WhatsApp (the fake Graph API, under /v25.0 of the same fake process).
+WA_PHONE_NUMBER_ID = "109876543210987"
+WA_ACCESS_TOKEN = "EAAG-bench-system-user-token-0123456789"
+WA_APP_SECRET = "0123456789abcdef0123456789abcdef"  # 32 hex characters, as Meta's
+WA_VERIFY_TOKEN = "bench-verify-token"
 
 
 def free_port() -> int:
@@ -67,7 +72,11 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def lotsen_env(port: int, database: Path, fake_port: int | None) -> dict[str, str]:
+def lotsen_env(
+    port: int, database: Path, fake_port: int | None, channel: str = "telegram"
+) -> dict[str, str]:
+    """``lotsen serve``'s environment; with ``fake_port``, one channel (``telegram`` or
+    ``whatsapp``) on against the fake, and the other off even if the shell sets it."""
     env = {
         "PORT": str(port),
         "HOST": "127.0.0.1",
@@ -75,11 +84,24 @@ def lotsen_env(port: int, database: Path, fake_port: int | None) -> dict[str, st
         "LOTSEN_SECRET_KEY": "bench-0123456789abcdef0123456789abcdef",
         "LOTSEN_CONTENT": str(ROOT / "content"),
     }
-    if fake_port is not None:
+    if fake_port is not None and channel == "whatsapp":
+        env |= {
+            "TELEGRAM_BOT_TOKEN": "",
+            "WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_NUMBER_ID,
+            "WHATSAPP_ACCESS_TOKEN": WA_ACCESS_TOKEN,
+            "WHATSAPP_APP_SECRET": WA_APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": WA_VERIFY_TOKEN,
+            "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{fake_port}/v25.0",
+        }
+    elif fake_port is not None:
         env |= {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_WEBHOOK_URL": "https://bench.invalid/telegram/webhook",
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake_port}/bot",
+            "WHATSAPP_PHONE_NUMBER_ID": "",
+            "WHATSAPP_ACCESS_TOKEN": "",
+            "WHATSAPP_APP_SECRET": "",
+            "WHATSAPP_VERIFY_TOKEN": "",
         }
     return env

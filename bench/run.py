@@ -6,8 +6,11 @@
    load generator process (``loadgen.py``), and each system in its own process on its own
    port, one at a time: the floor (``baselines/floor.py``), the ConversationHandler bot
    (``baselines/conversation.py``) and Lotsen (``lotsen_server.py``: ``lotsen serve`` with
-   SQLite and its pacer unlimited, since the fake has no rate limit). The systems take
-   turns, ``--rounds`` times, each round on a fresh database; the table shows medians.
+   SQLite and its pacer unlimited, since the fake has no rate limit); then Lotsen again on
+   WhatsApp: the same server with only its WhatsApp channel on, against the same fake
+   process serving the Graph API (``/v25.0``), and the load generator sending signed Cloud
+   API webhooks (``loadgen.py --whatsapp``). The systems take turns, ``--rounds`` times,
+   each round on a fresh database; the table shows medians.
 2. The engine alone (``engine_bench.py``). 3. Content scale (``content_scale.py``).
 4. Storage (``storage_bench.py``). 5. Idle memory (``idle_memory.py``).
 
@@ -35,12 +38,17 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench import procs
 
 RESULTS = procs.ROOT / "bench" / "results"
-SYSTEMS = ("floor", "conversationhandler", "lotsen")
+SYSTEMS = ("floor", "conversationhandler", "lotsen", "lotsen_whatsapp")
 LABELS = {
     "floor": "floor (PTB, one message, HTTPXRequest)",
     "conversationhandler": "ConversationHandler + PicklePersistence (HTTPXRequest)",
     "lotsen": "Lotsen (SQLite, commit before 200, aiohttp transport)",
+    "lotsen_whatsapp": "Lotsen on WhatsApp (SQLite, commit before 200, aiohttp)",
 }
+# The fake's calls that are the bot's start, not its answers to updates.
+SETUP_CALLS = ("getMe", "setWebhook", "setMyCommands", "wa_number")
+# Graph API calls per update: sends, and read receipts (with "typing...").
+WHATSAPP_CALLS = ("wa_messages", "wa_read")
 
 
 def machine() -> dict[str, Any]:
@@ -96,10 +104,24 @@ def _system(name: str, port: int, fake_port: int, directory: Path) -> list[str] 
 def one_run(name: str, fake_port: int, directory: Path, load: list[str]) -> dict[str, Any]:
     port = procs.free_port()
     args = _system(name, port, fake_port, directory)
+    whatsapp = name == "lotsen_whatsapp"
     env: dict[str, str] = {}
+    webhook = f"http://127.0.0.1:{port}/telegram/webhook"
     if args is None:
         args = ["bench/lotsen_server.py"]
-        env = procs.lotsen_env(port, directory / f"lotsen-{port}.sqlite3", fake_port)
+        database = directory / f"{name}-{port}.sqlite3"
+        channel = "whatsapp" if whatsapp else "telegram"
+        env = procs.lotsen_env(port, database, fake_port, channel=channel)
+    if whatsapp:
+        webhook = f"http://127.0.0.1:{port}/whatsapp/webhook"
+        load = [
+            *load,
+            "--whatsapp",
+            "--app-secret",
+            procs.WA_APP_SECRET,
+            "--phone-number-id",
+            procs.WA_PHONE_NUMBER_ID,
+        ]
     server = procs.start(args, env, directory / f"{name}-{port}.log")
     try:
         procs.wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
@@ -108,7 +130,7 @@ def one_run(name: str, fake_port: int, directory: Path, load: list[str]) -> dict
             [
                 "bench/loadgen.py",
                 "--webhook",
-                f"http://127.0.0.1:{port}/telegram/webhook",
+                webhook,
                 "--fake",
                 f"http://127.0.0.1:{fake_port}",
                 *load,
@@ -119,12 +141,13 @@ def one_run(name: str, fake_port: int, directory: Path, load: list[str]) -> dict
     finally:
         procs.stop(server)
     updates = result["saturation"]["updates"] + result["fixed"]["updates"] + int(load[1])
-    result["messages_per_update"] = round(calls.get("sendMessage", 0) / updates, 2)
+    sent = calls.get("wa_messages" if whatsapp else "sendMessage", 0)
+    result["messages_per_update"] = round(sent / updates, 2)
     result["api_calls_per_update"] = round(
-        sum(v for k, v in calls.items() if k not in ("getMe", "setWebhook", "setMyCommands"))
-        / updates,
-        2,
+        sum(v for k, v in calls.items() if k not in SETUP_CALLS) / updates, 2
     )
+    if whatsapp:
+        result["calls"] = {k: calls.get(k, 0) for k in WHATSAPP_CALLS}
     return result
 
 
@@ -170,10 +193,11 @@ def table(result: dict[str, Any]) -> str:
     m, e2e, load = result["machine"], result["end_to_end"], result["load"]
     lines = [
         f"Lotsen benchmark, {m['date']}: {m['nproc']} cores, {m['cpu']}, Python {m['python']}",
-        f"End to end through the Telegram webhook, loopback; medians of {result['rounds']} "
-        f"rounds; {load['chats']} chats, {load['saturation']} updates at saturation "
-        f"({load['concurrency']} concurrent senders), {load['fixed']} at a fixed "
-        f"{load['rate']:g} updates/s. Lotsen's pacer is unlimited (the fake has no rate limit).",
+        f"End to end through the Telegram webhook (the last row: WhatsApp's), loopback; "
+        f"medians of {result['rounds']} rounds; {load['chats']} chats, {load['saturation']} "
+        f"updates at saturation ({load['concurrency']} concurrent senders), {load['fixed']} at "
+        f"a fixed {load['rate']:g} updates/s. Lotsen's pacer is unlimited (the fake has no "
+        "rate limit).",
         "",
         "| system | updates/s (saturation) | p50 | p99 | at fixed load: updates/s | p50 | p99 "
         "| messages per update | RSS after load |",
@@ -192,7 +216,11 @@ def table(result: dict[str, Any]) -> str:
         "",
         f"Ratios (updates/s at saturation): Lotsen / floor = "
         f"{result['ratio_lotsen_over_floor']:.2f}, Lotsen / ConversationHandler = "
-        f"{result['ratio_lotsen_over_conversationhandler']:.2f}",
+        f"{result['ratio_lotsen_over_conversationhandler']:.2f}, Lotsen on WhatsApp / "
+        f"Lotsen on Telegram = {result['ratio_whatsapp_over_telegram']:.2f}",
+        f"Lotsen on WhatsApp: {e2e['lotsen_whatsapp']['messages_per_update']:.2f} messages "
+        f"and {e2e['lotsen_whatsapp']['api_calls_per_update']:.2f} Graph API calls (sends "
+        "and read receipts) per update.",
         "",
         "| other measure | value |",
         "| --- | --- |",
@@ -252,7 +280,7 @@ def main() -> None:
         "machine": machine(),
         "rounds": args.rounds,
         "load": load,
-        "pacer": "unlimited for Lotsen (the fake Bot API has no limit)",
+        "pacer": "unlimited for Lotsen (the fake Bot API and Graph API have no limit)",
     }
     with tempfile.TemporaryDirectory() as directory:
         print("end to end ...", file=sys.stderr)
@@ -264,6 +292,9 @@ def main() -> None:
     )
     result["ratio_lotsen_over_conversationhandler"] = round(
         lotsen / e2e["conversationhandler"]["saturation_updates_per_second"], 3
+    )
+    result["ratio_whatsapp_over_telegram"] = round(
+        e2e["lotsen_whatsapp"]["saturation_updates_per_second"] / lotsen, 3
     )
     print("engine, content scale, storage, idle memory ...", file=sys.stderr)
     result["engine"] = _json(["bench/engine_bench.py", "--steps", engine_steps])

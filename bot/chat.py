@@ -47,10 +47,12 @@ def run_chat(
 ) -> int:
     """Chat on ``stdin``/``stdout`` until end of input; returns the exit code (0).
 
-    ``lang`` is the starting locale hint; ``/language ar`` switches the language shown.
+    ``lang`` is the starting locale hint (the pack's source language when None: an editor
+    trying a flow wants the flow, not the language offer a platform without a language
+    gets); ``/language ar`` switches the language shown.
     """
     chat = _Chat(content, stdout)
-    chat.send(Start(locale_hint=lang), now())
+    chat.send(Start(locale_hint=lang or content.source_language), now())
     interactive = stdin.isatty()
     while True:
         if interactive:

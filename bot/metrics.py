@@ -16,6 +16,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 PROCESSED = "processed"  # answered and committed
 DUPLICATE = "duplicate"  # a redelivery of one already answered
 IGNORED = "ignored"  # nothing to answer: a service message, a group we only greet
+STATUS = "status"  # a platform's news about a message sent (delivered, read): nothing to do
 REJECTED = "rejected"  # a webhook call without the right secret
 RETRY = "retry"  # a transient failure; Telegram is asked to deliver it again
 FAILED = "failed"  # a permanent failure: acknowledged so it is not delivered again

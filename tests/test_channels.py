@@ -18,7 +18,7 @@ from bot.channels.delivery import Delivery
 from bot.channels.pacing import Pacer
 from bot.channels.registry import configure
 from bot.channels.telegram import TelegramChannel
-from bot.channels.transport import Arrival, Failure, Verdict
+from bot.channels.transport import Arrival, Failure, Page, Verdict
 from bot.channels.web import WebChannel
 from bot.engine import Command, Event, Reply, Start
 from bot.i18n.renderer import Renderer
@@ -125,7 +125,9 @@ class Recorder:
 class Lines:
     """A Shape of plain lines: each reply's text is one message."""
 
-    def render(self, replies: Sequence[Reply], renderer: Renderer) -> tuple[str, ...]:
+    def render(
+        self, replies: Sequence[Reply], renderer: Renderer, page: Page | None = None
+    ) -> tuple[str, ...]:
         return tuple(renderer.text(reply.text) for reply in replies if reply.text is not None)
 
     def plain(self, text: str) -> str:

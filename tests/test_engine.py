@@ -44,6 +44,8 @@ AGE = ["Hur gammal är personen?"]
 EMERGENCY = ["Ring 112 om någon är i fara."]
 STALE = TEXTS["stale_button"]
 NOT_UNDERSTOOD = TEXTS["not_understood"]
+# A new person whose platform tells no language is offered the languages after the first answer.
+OFFER = TEXTS["choose_language"]
 NAV = ["Ring 112", "Tillbaka", "Meny", "Glöm mig"]
 MENU_OPTIONS = ["Om socialtjänsten", "Hur gammal?", "Vem?", "Kontakter", "Snurra"]
 # The menu has no menu button, and a back button only with somewhere to go back to.
@@ -88,7 +90,7 @@ def run(cases: Mapping[str, Case]) -> pytest.MarkDecorator:
 START = {
     "a new person starts at the start, buttons on the last message": Case(
         None,
-        Start(),
+        Start(locale_hint="sv"),
         "home.welcome",
         WELCOME,
         back=(),
@@ -110,12 +112,14 @@ START = {
         WELCOME,
         back=(),
     ),
-    "text from a new person shows the start": Case(None, Text("hej"), "home.welcome", WELCOME),
+    "text from a new person shows the start": Case(
+        None, Text("hej"), "home.welcome", [*WELCOME, OFFER]
+    ),
     "an old option from a new person shows the start": Case(
-        None, Choice(option("home.menu", 0)), "home.welcome", WELCOME
+        None, Choice(option("home.menu", 0)), "home.welcome", [*WELCOME, OFFER]
     ),
     "a photo from a new person shows the start": Case(
-        None, Unsupported("photo"), "home.welcome", WELCOME
+        None, Unsupported("photo"), "home.welcome", [*WELCOME, OFFER]
     ),
 }
 
@@ -353,7 +357,7 @@ ANYWHERE = {
         at("home.menu", version=OLD_VERSION), Choice("n.emergency"), "emergency.now", EMERGENCY
     ),
     "an old 112 button still works after the session expired": Case(
-        None, Choice("n.emergency"), "emergency.now", EMERGENCY
+        None, Choice("n.emergency"), "emergency.now", [*EMERGENCY, OFFER]
     ),
     "emergency words typed mid-question win over the question": Case(
         at("home.age"), Text("Det är AKUT!"), "emergency.now", EMERGENCY, back=("home.age",)
@@ -367,7 +371,9 @@ ANYWHERE = {
     "an emergency word inside another word is not one": Case(
         at("home.relation"), Text("akuten"), "home.relation", [NOT_UNDERSTOOD]
     ),
-    "typed emergency words from a new person": Case(None, Text("akut"), "emergency.now", EMERGENCY),
+    "typed emergency words from a new person": Case(
+        None, Text("akut"), "emergency.now", [*EMERGENCY, OFFER]
+    ),
     "the menu button": Case(
         at("home.age"), Choice("n.menu"), "home.menu", MENU, back=("home.age",)
     ),
@@ -425,10 +431,10 @@ COMMAND_CASES = {
         buttons=["Börja", "Ring 112", "Meny", "Glöm mig"],
     ),
     "an unknown command from a new person shows the start": Case(
-        None, Command("dance"), "home.welcome", WELCOME
+        None, Command("dance"), "home.welcome", [*WELCOME, OFFER]
     ),
     "a command from a new person": Case(
-        None, Command("help"), "about.help", ["Tryck på en knapp."]
+        None, Command("help"), "about.help", ["Tryck på en knapp.", OFFER]
     ),
 }
 
@@ -529,9 +535,10 @@ def test_language_without_a_known_code_offers_the_languages(arg: str) -> None:
 def test_a_language_step_shows_language_buttons_between_options_and_navigation() -> None:
     welcome = replace(CONTENT.steps["home.welcome"], languages=True)
     content = replace(CONTENT, steps={**CONTENT.steps, "home.welcome": welcome})
-    turn = step(content, None, Start(), NOW)
-    kinds = [button.kind for button in last(turn).buttons]
-    assert kinds == ["option", "language", "language", "language", "nav", "nav", "nav"]
+    for hint in ("sv", None):  # a step that offers the languages itself is not followed by
+        turn = step(content, None, Start(locale_hint=hint), NOW)  # a second offer
+        kinds = [button.kind for button in last(turn).buttons]
+        assert kinds == ["option", "language", "language", "language", "nav", "nav", "nav"]
 
 
 # --- content versions ----------------------------------------------------------------------

@@ -18,11 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import sqlite3
 import subprocess
-import sys
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +32,7 @@ from bot.i18n.renderer import renderer_for
 from bot.pack.loader import load_pack
 from bot.storage.keys import session_key
 from tests.fake_bot_api import FakeBotApi
+from tests.serve_process import free_port, healthy, query, serve
 from tests.storage_fixtures import run
 from tests.telegram_fixtures import TOKEN, WEBHOOK_SECRET
 
@@ -62,15 +59,8 @@ class Run:
     third: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _server(tmp_path: Path, base_url: str, port: int, log: str) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.se/telegram/webhook",
         "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -78,29 +68,9 @@ def _server(tmp_path: Path, base_url: str, port: int, log: str) -> subprocess.Po
         "LOTSEN_DATABASE": str(tmp_path / "lotsen.sqlite3"),
         "LOTSEN_SECRET_KEY": SECRET_KEY,
         "LOTSEN_CONTENT": str(ROOT / "content"),
-        "HOST": "127.0.0.1",
         "PORT": str(port),
     }
-    with open(tmp_path / log, "wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-async def _healthy(http: aiohttp.ClientSession, port: int, server: subprocess.Popen[bytes]) -> None:
-    while True:
-        assert server.poll() is None, "the server exited"
-        try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.05)
+    return serve(tmp_path, env, log)
 
 
 async def _deliver(http: aiohttp.ClientSession, state: Run, delivery: Delivery) -> None:
@@ -147,24 +117,19 @@ def _expected(chat: int) -> list[list[str]]:
     return replies
 
 
-def _db(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(path)) as db:
-        return db.execute(sql).fetchall()
-
-
 def test_kill_9_during_a_load_loses_no_update_and_no_reply(tmp_path: Path) -> None:
     fake = FakeBotApi()
 
     async def main() -> tuple[Run, dict[tuple[int, int], bool]]:
         base_url = await fake.start()
-        state = Run(port=_free_port())
+        state = Run(port=free_port())
         for chat in CHATS:
             state.deliveries[chat] = [Delivery(fake.text_update(chat, text)) for text in SCRIPT]
         first = _server(tmp_path, base_url, state.port, "first.log")
         second: subprocess.Popen[bytes] | None = None
         try:
             async with aiohttp.ClientSession() as http:
-                await _healthy(http, state.port, first)
+                await healthy(http, state.port, first)
                 walking = asyncio.gather(*(_chat(http, state, chat) for chat in CHATS))
                 await state.third.wait()
                 # No await between the snapshot and the kill: it is exact.
@@ -178,7 +143,7 @@ def test_kill_9_during_a_load_loses_no_update_and_no_reply(tmp_path: Path) -> No
                 first.wait()
                 assert answered_before, "the kill came before any answer"
                 second = _server(tmp_path, base_url, state.port, "second.log")
-                await _healthy(http, state.port, second)
+                await healthy(http, state.port, second)
                 await walking
                 return state, in_flight
         finally:
@@ -195,13 +160,13 @@ def test_kill_9_during_a_load_loses_no_update_and_no_reply(tmp_path: Path) -> No
     # Every update answered, and each has had its effect exactly once.
     assert all(delivery.answered for _, delivery in _all(state))
     ids = {str(delivery.update["update_id"]) for _, delivery in _all(state)}
-    seen = {row[0] for row in _db(database, "SELECT update_id FROM processed_updates")}
+    seen = {row[0] for row in query(database, "SELECT update_id FROM processed_updates")}
     assert ids <= seen
-    assert _db(database, "SELECT sum(count) FROM usage WHERE ended = 0") == [(total,)]
+    assert query(database, "SELECT sum(count) FROM usage WHERE ended = 0") == [(total,)]
     secret = SECRET_KEY.encode()
     for chat in CHATS:
         key = session_key(secret, "telegram", str(chat))
-        rows = _db(database, f"SELECT data FROM sessions WHERE key = '{key}'")
+        rows = query(database, f"SELECT data FROM sessions WHERE key = '{key}'")
         assert len(rows) == 1 and '"step":"about.privacy"' in rows[0][0]
 
     # Replies: every update gets all of them, in order. An update in flight at the kill may

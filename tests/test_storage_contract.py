@@ -29,6 +29,7 @@ from bot.storage import (
     UsageCount,
     open_store,
 )
+from bot.storage.protocol import UPDATES_KEPT
 from bot.storage.sqlite import SqliteStore
 from tests.storage_fixtures import (
     DAY,
@@ -316,7 +317,7 @@ def test_a_forgotten_or_expired_conversation_counts_where_it_ended(url: str) -> 
 # --- purge ------------------------------------------------------------------------------------
 
 
-def test_purge_deletes_idle_sessions_ledgers_after_48_hours_and_update_ids_after_72(
+def test_purge_deletes_idle_sessions_ledgers_after_48_hours_and_update_ids_after_8_days(
     url: str,
 ) -> None:
     async def main() -> None:
@@ -336,9 +337,13 @@ def test_purge_deletes_idle_sessions_ledgers_after_48_hours_and_update_ids_after
             assert await store.purge(T0 + timedelta(hours=48)) == PurgeResult(0, 0, 0)
             assert await store.purge(T0 + timedelta(hours=48, seconds=1)) == PurgeResult(0, 1, 0)
             assert await store.purge(T0 + timedelta(hours=72)) == PurgeResult(1, 0, 0)  # OTHER
+            assert timedelta(days=8) == UPDATES_KEPT  # a WhatsApp webhook comes for 7 days
+            assert await store.purge(T0 + UPDATES_KEPT) == PurgeResult(0, 0, 0)
             async with store.conversation(KEY, "telegram") as conv:
                 assert await conv.owed("old") == "payload"  # owed goes with its update id
-            assert await store.purge(T0 + timedelta(hours=72, seconds=1)) == PurgeResult(0, 0, 1)
+            assert await store.purge(T0 + UPDATES_KEPT + timedelta(seconds=1)) == PurgeResult(
+                0, 0, 1
+            )
             async with store.conversation(KEY, "telegram") as conv:
                 assert await conv.owed("old") is None
             assert not await store.seen_update("telegram", "old")

@@ -31,6 +31,8 @@ steps:
     end: true
 """
 WITH_CONCERNS = {"lotsen.yaml": PACK + CONCERNS, "flows/safety.yaml": SAFETY}
+# Where the concerns begin in lotsen.yaml: after the pack's texts, which grow with the pack.
+CONCERNS_LINE = PACK.count("\n") + 1
 
 
 def catalog(root: Path, code: str, messages: dict[str, str]) -> None:
@@ -65,7 +67,7 @@ def test_a_pack_with_concerns_and_clean_translations_has_no_problems(tmp_path: P
 
 def test_a_concern_naming_a_step_that_does_not_exist(tmp_path: Path) -> None:
     problems = check(tmp_path, {"flows/safety.yaml": SAFETY.replace("violence:", "violent:")})
-    assert where(problems, "unknown-target") == [("lotsen.yaml", 61, 11)]
+    assert where(problems, "unknown-target") == [("lotsen.yaml", CONCERNS_LINE + 2, 11)]
     (unknown,) = [p for p in problems if p.code == "unknown-target"]
     assert "concern `violence`" in unknown.message
     assert "did you mean `safety.violent`?" in unknown.message
@@ -98,7 +100,7 @@ def test_an_alarming_word_that_is_everyday_in_another_language(tmp_path: Path) -
     # Swedish "vapen" is nothing in English, but pretend English texts use it harmlessly.
     english = {"vapen;kniv*": "weapon;knife", "Ingen läser chatten.": "Nobody reads vapen."}
     problems = check(tmp_path, {}, en=english)
-    assert where(problems, "word-collision") == [("lotsen.yaml", 62, 5)]
+    assert where(problems, "word-collision") == [("lotsen.yaml", CONCERNS_LINE + 3, 5)]
     assert "`vapen` (sv" in problems[0].message and "en texts" in problems[0].message
 
 

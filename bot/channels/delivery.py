@@ -75,6 +75,7 @@ class Delivery(Generic[M]):
         services: Services,
         *,
         pacer: Pacer,
+        forget_note: str | None = None,
     ) -> None:
         self._channel = channel
         self._transport = transport
@@ -84,6 +85,9 @@ class Delivery(Generic[M]):
         self._metrics = services.metrics
         self._attempts = services.tuning.attempts
         self._pacer = pacer
+        # An interface text sent after a forget's confirmation: where the platform lets no
+        # one delete messages, the person learns they stay on the phone, and how to clear them.
+        self._forget_note = forget_note
         self._chats = KeyLocks()
         self._outbox: Outbox[_Parcel[M]] = Outbox()
 
@@ -126,7 +130,8 @@ class Delivery(Generic[M]):
                 # before the sending still leaves the redelivery what it owes.
                 if result.forgotten:
                     return None
-                rendered.append(self._shape.render(result.replies, self._renderer(result.locale)))
+                renderer = self._renderer(result.locale)
+                rendered.append(self._shape.render(result.replies, renderer, arrival.page))
                 return self._shape.encode(rendered[0])
 
             result = await self._conversations.handle(
@@ -176,7 +181,10 @@ class Delivery(Generic[M]):
             await self.acknowledge(arrival.button, notice)
             return
         await self.acknowledge(arrival.button)
-        parcel = _Parcel(arrival.chat, self._shape.render(result.replies, renderer), ledger=False)
+        messages = self._shape.render(result.replies, renderer)
+        if self._forget_note is not None:
+            messages += (self._shape.plain(renderer.interface(self._forget_note)),)
+        parcel = _Parcel(arrival.chat, messages, ledger=False)
         self._outbox.keep(update_id, parcel)
         await self._deliver(update_id, parcel)
 
@@ -218,7 +226,7 @@ class Delivery(Generic[M]):
                         break
                     if self._transient(exc):
                         raise
-                    logger.error("a message was refused: %s", type(exc).__name__)
+                    logger.error("a message was refused: %s", self._describe(exc))
                 self._outbox.keep(update_id, replace(parcel, messages=owed[index + 1 :]))
             completed = True
         finally:
@@ -243,7 +251,7 @@ class Delivery(Generic[M]):
         try:
             await self.call(partial(self._transport.acknowledge, button, notice))
         except Exception as exc:
-            logger.warning("could not answer a button: %s", type(exc).__name__)
+            logger.warning("could not answer a button: %s", self._describe(exc))
 
     async def _apologise(self, arrival: Arrival) -> None:
         """After a failure no redelivery can cure: a short word rather than silence."""
@@ -278,7 +286,10 @@ class Delivery(Generic[M]):
                     flood_wait += verdict.retry_after
                     if flood_wait > MAX_FLOOD_WAIT:
                         raise
-                    self._pacer.hold_off(verdict.retry_after)
+                    if verdict.one_chat:  # only this chat waits; it holds its chat's lock
+                        await self._pacer.sleep(verdict.retry_after)
+                    else:
+                        self._pacer.hold_off(verdict.retry_after)
                 elif verdict.failure is Failure.TRANSIENT:
                     failures += 1
                     if failures >= self._attempts:
@@ -294,6 +305,12 @@ class Delivery(Generic[M]):
         if verdict is not None:
             return verdict in (Failure.TRANSIENT, Failure.RATE_LIMITED)
         return isinstance(exc, TransientStoreError | OSError | TimeoutError)
+
+    def _describe(self, exc: Exception) -> str:
+        """The error's class, and the platform's code when it gives one (131047)."""
+        verdict = self._transport.classify(exc)
+        reason = verdict.reason if verdict is not None else ""
+        return f"{type(exc).__name__} {reason}".strip()
 
     def count_error(self, exc: BaseException) -> None:
         self._metrics.api_errors.labels(self._channel, type(exc).__name__).inc()

@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from bot.channels.channel import Channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.web import WebChannel
+from bot.channels.whatsapp import WhatsAppChannel
 
 CHANNELS: tuple[type[Channel], ...] = (
     WebChannel,
     TelegramChannel,
+    WhatsAppChannel,
 )
 
 

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.channels.splitting import fit, pack
+from bot.channels.transport import Page
 from bot.engine.replies import Button, ContactCard, Reply
 from bot.i18n.renderer import Fact, Renderer
 
@@ -54,8 +56,10 @@ class Outgoing:
 class TelegramShape:
     """Telegram's messages for the delivery: rendered, plain, and kept as JSON until sent."""
 
-    def render(self, replies: Sequence[Reply], renderer: Renderer) -> tuple[Outgoing, ...]:
-        return tuple(render(replies, renderer))
+    def render(
+        self, replies: Sequence[Reply], renderer: Renderer, page: Page | None = None
+    ) -> tuple[Outgoing, ...]:
+        return tuple(render(replies, renderer))  # Telegram shows every button: no pages
 
     def plain(self, text: str) -> Outgoing:
         return Outgoing(html.escape(text, quote=False))
@@ -158,63 +162,16 @@ def _blocks(reply: Reply, renderer: Renderer) -> list[str]:
 
 def _split(blocks: list[str]) -> list[str]:
     """Blocks packed into as few messages as fit, joined by blank lines."""
-    messages: list[str] = []
-    for block in blocks:
-        joined = f"{messages[-1]}{PARAGRAPH}{block}" if messages else block
-        if messages and utf16_length(joined) <= MAX_TEXT:
-            messages[-1] = joined
-        else:
-            messages.append(block)
-    return messages
+    return pack(blocks, utf16_length, MAX_TEXT, PARAGRAPH)
 
 
 def _fit(paragraph: str) -> Iterator[str]:
-    """Pieces of a plain paragraph whose escaped HTML fits a message: whole lines where
-    possible, then whole words, then hard cuts (a 5000-letter word is not a word)."""
-    if _fits(paragraph):
-        yield paragraph
-        return
-    for separator in ("\n", " "):
-        if separator in paragraph:
-            yield from _pack(paragraph.split(separator), separator)
-            return
-    yield from _cut(paragraph)
+    """Pieces of a plain paragraph whose escaped HTML fits a message."""
+    return fit(paragraph, _escaped_length, MAX_TEXT)
 
 
-def _pack(pieces: list[str], separator: str) -> Iterator[str]:
-    current = ""
-    for piece in pieces:
-        candidate = f"{current}{separator}{piece}" if current else piece
-        if _fits(candidate):
-            current = candidate
-            continue
-        if current:
-            yield current
-        if _fits(piece):
-            current = piece
-        else:
-            yield from _fit(piece)
-            current = ""
-    if current:
-        yield current
-
-
-def _cut(text: str) -> Iterator[str]:
-    piece: list[str] = []
-    size = 0
-    for char in text:
-        cost = utf16_length(html.escape(char, quote=False))
-        if size + cost > MAX_TEXT:
-            yield "".join(piece)
-            piece, size = [], 0
-        piece.append(char)
-        size += cost
-    if piece:
-        yield "".join(piece)
-
-
-def _fits(plain: str) -> bool:
-    return utf16_length(html.escape(plain, quote=False)) <= MAX_TEXT
+def _escaped_length(plain: str) -> int:
+    return utf16_length(html.escape(plain, quote=False))
 
 
 # --- contact cards -------------------------------------------------------------------------

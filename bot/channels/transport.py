@@ -36,6 +36,20 @@ class Failure(Enum):
 class Verdict:
     failure: Failure
     retry_after: float = 0.0  # seconds, for RATE_LIMITED
+    # RATE_LIMITED: True when the limit is one chat's (WhatsApp's per-recipient limit), so
+    # only that chat waits; False when it is the whole bot's, and every sender waits.
+    one_chat: bool = False
+    reason: str = ""  # the platform's error code, for the log (never a text or an id)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A later page of a long list of buttons, where a platform shows few at once: its
+    number, and the key of the list it belongs to, so that a press on an old list's "more"
+    shows the page only when the person is still where that list was."""
+
+    number: int
+    of: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class Arrival:
     button: str | None = None  # a pressed button, to acknowledge
     language: str | None = None
     greet: bool = False
+    page: Page | None = None  # asked for by a "more" button (WhatsApp)
 
 
 class Transport(Protocol[M_in]):
@@ -77,7 +92,12 @@ class Transport(Protocol[M_in]):
 class Shape(Protocol[M]):
     """A platform's messages: replies rendered, plain text, and both kept as text."""
 
-    def render(self, replies: Sequence[Reply], renderer: Renderer) -> tuple[M, ...]: ...
+    def render(
+        self, replies: Sequence[Reply], renderer: Renderer, page: Page | None = None
+    ) -> tuple[M, ...]:
+        """The replies as messages; ``page``: that page of the last reply's buttons alone,
+        where the platform shows few buttons at once (None everywhere else)."""
+        ...
 
     def plain(self, text: str) -> M: ...
 

@@ -60,7 +60,7 @@ from bot.service import Conversations, HandleResult, UnknownSession
 CHANNEL = "web"
 SESSION_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # see bot.channels.web_tokens
 # Sessions whose last answer is remembered for settling; one forgotten here (or on another
-# instance) is dropped by the store's purge after 72 hours instead.
+# instance) is dropped by the store's purge (UPDATES_KEPT) instead.
 ANSWERS_KEPT = 10_000
 _STATIC_TYPES = {
     "chat.css": "text/css",

@@ -7,12 +7,13 @@ imports no network, database or clock: ``now`` comes in as a parameter.
 
 from __future__ import annotations
 
-from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
+from bot.engine.events import Again, Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.machine import Turn, step
 from bot.engine.replies import Button, ButtonKind, ContactCard, Phrase, Reply
 from bot.engine.session import Session
 
 __all__ = [
+    "Again",
     "Button",
     "ButtonKind",
     "Choice",

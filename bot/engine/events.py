@@ -49,3 +49,9 @@ class Unsupported(Event):
     """Something the bot cannot read: ``photo``, ``voice``, ``sticker``, ``document``..."""
 
     kind: str
+
+
+@dataclass(frozen=True)
+class Again(Event):
+    """Show where the person is again, unchanged: a channel that shows only a few buttons at
+    a time (WhatsApp) asks for the step again to show its next page of buttons."""

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from bot.engine import render, tokens, vocabulary
 from bot.engine.answers import ANSWERS, Answered, Choose
-from bot.engine.events import Choice, Command, Event, Start, Text, Unsupported
+from bot.engine.events import Again, Choice, Command, Event, Start, Text, Unsupported
 from bot.engine.locales import negotiate
 from bot.engine.matching import match_label, match_ordinal
 from bot.engine.replies import Phrase, Reply
@@ -61,10 +61,16 @@ def step(content: Content, session: Session | None, event: Event, now: datetime)
     """
     if _is_start(event):
         payload = event.payload if isinstance(event, Start) else ""
-        return _start(content, session, event.locale_hint, now, payload)
+        turn = _start(content, session, event.locale_hint, now, payload)
+        if (
+            session is None
+            and event.locale_hint is None
+            and not _payload_language(content, payload)
+        ):
+            return _offer_languages(content, turn)
+        return turn
     if session is None:
-        fresh = _new_session(content, None, event.locale_hint, now)
-        return _begin(content, fresh, event, now, notes=())
+        return _first_contact(content, event, now)
     session = replace(session, updated=now)
     if session.version != content.version or not _all_exist(content, session):
         session, restarted = _migrate(content, session)
@@ -90,6 +96,41 @@ def _start(
     if preset:
         fresh = replace(fresh, variables={**fresh.variables, **preset})
     return _go(content, fresh, content.start, now, remember=False)
+
+
+def _first_contact(content: Content, event: Event, now: datetime) -> Turn:
+    """A person's first message that is not a Start. Where the platform tells no language
+    (WhatsApp), a message that names a language ("English", "العربية") sets it; otherwise
+    the languages are offered after the start step, each in its own name."""
+    named = _named_language(content, event)
+    fresh = _new_session(content, None, named or event.locale_hint, now)
+    if named is not None:
+        arrived, replies = _arrive(
+            content, replace(fresh, locale_chosen=True), content.start, now, remember=False
+        )
+        return Turn(arrived, replies)
+    turn = _begin(content, fresh, event, now, notes=())
+    return turn if event.locale_hint is not None else _offer_languages(content, turn)
+
+
+def _offer_languages(content: Content, turn: Turn) -> Turn:
+    """``turn`` with the languages offered after its replies, each in its own name: for a
+    new person whose platform tells no language."""
+    if turn.session is None or len(content.languages) < 2:
+        return turn
+    if turn.replies and any(b.kind == "language" for b in turn.replies[-1].buttons):
+        return turn  # the step offers them itself
+    offer = Reply(_text(content, "choose_language"), buttons=render.language_buttons(content))
+    return Turn(turn.session, (*turn.replies, offer))
+
+
+def _named_language(content: Content, event: Event) -> str | None:
+    """The language a typed message names, whole: its own name or its code."""
+    if not isinstance(event, Text):
+        return None
+    names = [name for language in content.languages for name in (language.name, language.code)]
+    found = match_label(names, event.text)
+    return None if found is None else content.languages[found // 2].code
 
 
 def _payload_language(content: Content, payload: str) -> str | None:
@@ -274,6 +315,8 @@ def _dispatch(content: Content, session: Session, event: Event, now: datetime) -
         return _start(content, session, event.locale_hint, now, event.payload)
     if isinstance(event, Unsupported):
         return _notice(content, session, "unsupported")
+    if isinstance(event, Again):
+        return Turn(session, _show(content, session, now))
     return _notice(content, session, "not_understood")
 
 
@@ -334,6 +377,8 @@ def _typed(content: Content, session: Session, typed: str, now: datetime) -> Tur
         return _go(content, session, content.emergency, now, remember=True)
     if heard.concern is not None:
         return _concerned(content, session, heard.concern, typed, now)
+    if heard.forget:
+        return _forget(content)
     if heard.menu:
         return _go(content, session, content.menu, now, remember=True)
     if heard.back:
@@ -389,10 +434,14 @@ def _labelled(
     content: Content, locale: str | None, visible: list[Option], typed: str
 ) -> Option | None:
     spellings = vocabulary.labels(content, locale, [option.label for option in visible])
+    # The short label too: it is what a chat app with little room showed (WhatsApp).
+    shorts = vocabulary.labels(
+        content, locale, [option.short or option.label for option in visible]
+    )
     flat = [
         (option, label)
-        for option, labels in zip(visible, spellings, strict=True)
-        for label in labels
+        for option, labels, short in zip(visible, spellings, shorts, strict=True)
+        for label in (*labels, *short)
     ]
     index = match_label([label for _, label in flat], typed)
     return None if index is None else flat[index][0]

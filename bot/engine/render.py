@@ -140,7 +140,11 @@ def text(content: Content, key: str, params: Mapping[str, str] | None = None) ->
 def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
     """Visible content options, then language buttons if the step asks, then navigation."""
     options = tuple(
-        Button(tokens.option_token(content.version, step.ref, index), Phrase(option.label))
+        Button(
+            tokens.option_token(content.version, step.ref, index),
+            Phrase(option.label),
+            short=Phrase(option.short) if option.short else None,
+        )
         for index, option in enumerate(step.options)
         if option.visible(session.variables)
     )

@@ -30,13 +30,15 @@ class Button:
     """A button. The channel puts ``token`` on it and sends it back in a ``Choice``.
 
     ``action`` names what a nav button does (``emergency``, ``back``, ``menu``, ``forget``)
-    so a channel can style it; it is empty for content options.
+    so a channel can style it; it is empty for content options. ``short``: the option's
+    short label, for platforms that show few characters on a button (WhatsApp: 20).
     """
 
     token: str
     label: Phrase
     kind: ButtonKind = "option"
     action: str = ""
+    short: Phrase | None = None
 
 
 @dataclass(frozen=True)

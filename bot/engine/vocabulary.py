@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.engine.locales import fallback_chain
-from bot.engine.matching import Typed
+from bot.engine.matching import Typed, match_label
 from bot.flows.model import Concern, Content, join_words, split_words
 
 
@@ -74,12 +74,14 @@ def labels(content: Content, locale: str | None, source: Sequence[str]) -> list[
 
 @dataclass(frozen=True)
 class Heard:
-    """What typed text says beyond its answer: danger now, a concern, menu or back words."""
+    """What typed text says beyond its answer: danger now, a concern, menu, back or forget
+    words."""
 
     emergency: bool = False
     concern: Concern | None = None
     menu: bool = False
     back: bool = False
+    forget: bool = False
 
 
 def hear(content: Content, locale: str | None, text: str) -> Heard:
@@ -93,7 +95,11 @@ def hear(content: Content, locale: str | None, text: str) -> Heard:
     if found is not None:
         return Heard(concern=concerns[found])
     triggers = content.triggers
+    # A forget word counts only as the whole message: "radera allt" deletes everything,
+    # "kan ni radera allt om honom?" is a question and deletes nothing.
+    forget = match_label(words(content, locale, triggers.get("forget", ())), text) is not None
     return Heard(
         menu=typed.has_any(words(content, locale, triggers.get("menu", ()))),
         back=typed.has_any(words(content, locale, triggers.get("back", ()))),
+        forget=forget,
     )

@@ -25,6 +25,11 @@ from bot.source.position import Position
 
 W = TypeVar("W")
 
+SHORT_LABEL_NOTE = (
+    "the button's short label, where a chat app shows only a few characters (WhatsApp: "
+    "at most 20 on a button, 24 in a list). Say the same as the label, shorter."
+)
+
 
 @dataclass(frozen=True)
 class Exit:
@@ -108,6 +113,9 @@ def _label_texts(value: Any) -> Iterator[Wording]:
         if isinstance(label, str):
             own = note if isinstance(note, str) else None
             yield Wording(("options", index, "label"), label, "a button. Keep it short.", own)
+        short = mapping(option).get("short")
+        if isinstance(short, str):
+            yield Wording(("options", index, "short"), short, SHORT_LABEL_NOTE, own)
 
 
 # --- ask -----------------------------------------------------------------------------------

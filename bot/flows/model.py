@@ -230,6 +230,13 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "command_help": "Telegram's command menu: what /help does",
     "command_privacy": "Telegram's command menu: what /privacy does",
     "command_forget": "Telegram's command menu: what /forget does",
+    "whatsapp_choose": "WhatsApp: the button that opens a list of choices (at most 20 characters)",
+    "whatsapp_more": "WhatsApp: the list row that shows the next choices (at most 24 characters)",
+    "whatsapp_page": "WhatsApp: above the next choices of a long list; uses {page} and {pages}",
+    "whatsapp_forgotten": (
+        "WhatsApp, after a forget: the messages stay on the phone until the person clears the "
+        "chat, and how"
+    ),
     "choose_municipality": "several municipalities fit what was typed; their buttons follow",
     "open_until": "a service is open now; uses {time}, when it closes",
     "open_always": "a service is open around the clock",

@@ -33,13 +33,15 @@ class Condition:
 
 @dataclass(frozen=True)
 class Option:
-    """A button: its label (a msgid), the step it leads to, variables it sets."""
+    """A button: its label (a msgid), the step it leads to, variables it sets. ``short``:
+    a shorter label (a msgid) for platforms that show few characters on a button."""
 
     label: str
     goto: str
     sets: Mapping[str, str] = field(default_factory=dict)
     when: tuple[Condition, ...] = ()
     position: Position | None = None
+    short: str | None = None
 
     def visible(self, variables: Mapping[str, str]) -> bool:
         return not self.when or all(condition.holds(variables) for condition in self.when)

@@ -29,6 +29,11 @@ _TRIGGER_COMMENT = {
     "emergency": "Words that jump to the emergency (112) step from anywhere when typed.",
     "menu": "Words that open the main menu when typed.",
     "back": "Words that go one step back when typed.",
+    "forget": (
+        "Messages that delete everything Lotsen holds about the person (like /forget), when "
+        "the whole message is one of them. Short and unmistakable: never a word people use "
+        "in ordinary sentences."
+    ),
     "everyday": (
         "Harmless everyday phrases of your language that hold a word of any language's "
         "emergency or concern lists (English: `hot`, as in 'it is hot today'; Swedish: "

@@ -14,6 +14,7 @@ from bot.directory.checks import stale as stale_services
 from bot.engine.answers import takes_text
 from bot.flows.kinds import kind_of
 from bot.flows.model import Content, Step, placeholders
+from bot.pack.chat_limits import check_chat_limits
 from bot.pack.sources import SourceMap
 from bot.pack.word_rules import check_concerns, check_trigger_labels, check_word_collisions
 from bot.source.position import Position
@@ -30,6 +31,7 @@ TEXT_PLACEHOLDERS = {
     "card_source": {"source", "date"},
     "open_until": {"time"},
     "closed_until": {"day", "time"},
+    "whatsapp_page": {"page", "pages"},
 }
 
 Rule = Callable[[Content, SourceMap, "date | None"], Iterator[Problem]]
@@ -440,6 +442,7 @@ RULES: tuple[Rule, ...] = (
     check_trigger_labels,
     check_concerns,
     check_word_collisions,
+    check_chat_limits,
     check_services,
     check_freshness,
 )

@@ -54,6 +54,7 @@ class StepReading:
             sets=sets_of(option.get("set")),
             when=_when(option.get("when")),
             position=self.at("options", index),
+            short=text_of(option.get("short")),
         )
 
 

@@ -53,23 +53,30 @@ def check_trigger_labels(
         return  # the broken reference is reported where it is written
     for ref, step in content.steps.items():
         for index, option in enumerate(step.options):
-            for locale in languages(content):
-                label = _read_as(content, locale, option.label)
-                heard = vocabulary.hear(content, locale, label)
-                target = content.emergency if heard.emergency else None
-                if heard.concern is not None:
-                    target = heard.concern.step
-                if target is None or option.goto == target:
-                    continue
-                what = "an emergency word" if heard.emergency else "a concern word"
-                yield Problem.at(
-                    sources.step(ref, "options", index, "label"),
-                    "warning",
-                    "label-has-trigger",
-                    f"`{label}` ({_name(content, locale)}) holds {what}, so typing it leads to "
-                    f"`{target}` first; reword the label",
-                )
-                break
+            written = [("label", option.label)] + (
+                [("short", option.short)] if option.short else []
+            )
+            for field, msgid in written:
+                for locale in languages(content):
+                    label = _read_as(content, locale, msgid)
+                    heard = vocabulary.hear(content, locale, label)
+                    target = content.emergency if heard.emergency else None
+                    if heard.concern is not None:
+                        target = heard.concern.step
+                    if target is None or option.goto == target:
+                        continue
+                    what = "an emergency word" if heard.emergency else "a concern word"
+                    yield Problem.at(
+                        sources.step(ref, "options", index, field),
+                        "warning",
+                        "label-has-trigger",
+                        f"`{label}` ({_name(content, locale)}) holds {what}, so typing it leads "
+                        f"to `{target}` first; reword the {field} label"
+                        if field == "short"
+                        else f"`{label}` ({_name(content, locale)}) holds {what}, so typing it "
+                        f"leads to `{target}` first; reword the label",
+                    )
+                    break
 
 
 def _read_as(content: Content, locale: str | None, msgid: str) -> str:

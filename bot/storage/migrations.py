@@ -42,7 +42,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (key, chat_ref, message_id)
         ) WITHOUT ROWID""",
         "CREATE INDEX ledger_by_at ON ledger (at)",
-        # Update ids already answered, kept 72 hours (Telegram redelivers for 24).
+        # Update ids already answered, kept UPDATES_KEPT (WhatsApp redelivers for 7 days).
         """CREATE TABLE processed_updates (
             channel TEXT NOT NULL,
             update_id TEXT NOT NULL,

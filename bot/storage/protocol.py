@@ -22,10 +22,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot.engine.session import Session
+
+# How long every store keeps what a platform's retries need, whatever the backend.
+LEDGER_KEPT = timedelta(hours=48)  # the Bot API deletes messages only while under 48 h old
+# A processed update id, and what its turn still owes: WhatsApp delivers a webhook again for
+# up to 7 days (Telegram for 24 hours), and a redelivery must find it.
+UPDATES_KEPT = timedelta(days=8)
 
 
 class StorageError(Exception):
@@ -174,7 +180,7 @@ class Store(Protocol):
 
     async def purge(self, now: datetime) -> PurgeResult:
         """Delete sessions idle longer than the store's TTL, ledger rows older than 48 hours
-        and processed-update rows older than 72 hours."""
+        and processed-update rows (with what they owe) older than :data:`UPDATES_KEPT`."""
         ...
 
     async def counts(self, since: date) -> tuple[UsageCount, ...]:

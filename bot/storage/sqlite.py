@@ -46,6 +46,8 @@ from bot.storage.config import DEFAULT_SESSION_TTL
 from bot.storage.locks import KeyLocks
 from bot.storage.migrations import migrate
 from bot.storage.protocol import (
+    LEDGER_KEPT,
+    UPDATES_KEPT,
     LedgerEntry,
     PurgeResult,
     StorageError,
@@ -58,8 +60,6 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-LEDGER_KEPT = timedelta(hours=48)  # the Bot API deletes messages only while under 48 h old
-UPDATES_KEPT = timedelta(hours=72)  # Telegram redelivers an update for up to 24 hours
 PURGE_BATCH = 500  # sessions per purge transaction, so turns never wait long behind one
 BUSY_TIMEOUT_MS = 5000
 CHECK_BUSY_MS = 250  # a readiness check waits this long for another writer, no longer
