@@ -142,6 +142,26 @@ def test_a_rate_limit_beyond_30_seconds_has_meta_deliver_again_and_sends_what_is
     run(scenario())
 
 
+def test_a_later_message_waits_while_an_earlier_one_of_the_same_person_is_delivered_again(
+    tmp_path: Path,
+) -> None:
+    """Two messages from one person in one webhook: when the first must come again, the
+    second is not answered before it, so the person's messages are answered in order."""
+
+    async def scenario() -> None:
+        async with whatsapp_server(tmp_path) as wa:
+            messages = [text_message(WA_ID, "Hej"), text_message(WA_ID, "/menu")]
+            hook = webhook(*messages)
+            wa.fake.fail(10, code=4)
+            assert (await wa.post(hook)).status == 500
+            assert [read["message_id"] for read in wa.fake.reads] == [messages[0]["id"]]
+            wa.fake.clear_failures()
+            assert (await wa.post(hook)).status == 200
+            assert wa.fake.sends == expected(CONTENT, [Text("Hej"), Command("menu")])
+
+    run(scenario())
+
+
 @pytest.mark.parametrize(("status", "code"), [(500, None), (503, 2), (400, 131000)])
 def test_a_server_error_on_send_is_retried(tmp_path: Path, status: int, code: int | None) -> None:
     """A passing failure at Meta costs a short backoff, not a reply."""

@@ -124,6 +124,11 @@ def test_statuses_and_media_are_acknowledged_and_media_gets_a_kind_answer(tmp_pa
             for kind in ("image", "audio", "location", "contacts", "reaction", "sticker"):
                 assert (await wa.post(webhook(media_message(WA_ID, kind)))).status == 200
                 assert TEXTS["unsupported"] in body_of(wa.fake.last(WA_ID))
+            # A reply of a kind Lotsen never offers (a form's) gets the same kind answer.
+            form = {"type": "nfm_reply", "nfm_reply": {"response_json": "{}", "body": "Sent"}}
+            message = {"from": WA_ID, "id": wamid(), "type": "interactive", "interactive": form}
+            assert (await wa.post(webhook(message))).status == 200
+            assert TEXTS["unsupported"] in body_of(wa.fake.last(WA_ID))
             metrics = await (await wa.client.get("/metrics")).text()
             assert 'lotsen_updates_total{channel="whatsapp",outcome="status"} 1.0' in metrics
 

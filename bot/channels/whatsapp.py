@@ -249,15 +249,17 @@ class WhatsAppChannel:
         delivery = self._delivery
         if delivery is None:
             return False
-        done = True
         for incoming in queue:
             started = time.perf_counter()
             arrival, event = incoming.arrival, incoming.arrival.event
             if event is None:
                 continue
             work = partial(delivery.turn, self.update_id(incoming.wamid), arrival, event)
-            done = delivery.record(await delivery.guard(arrival, work), started) and done
-        return done
+            if not delivery.record(await delivery.guard(arrival, work), started):
+                # The webhook comes again; this person's later messages wait for it, so
+                # they are answered in the order they were sent.
+                return False
+        return True
 
     def _count(self, outcome: str, amount: int = 1) -> None:
         if self._services is not None and amount:

@@ -102,8 +102,8 @@ def _event(kind: str, message: Mapping[str, Any]) -> tuple[Event | None, Page | 
         interactive = _mapping(message.get("interactive"))
         reply = _mapping(interactive.get("button_reply") or interactive.get("list_reply"))
         chosen = reply.get("id")
-        if not isinstance(chosen, str):
-            return None, None
+        if not isinstance(chosen, str):  # a form (nfm_reply) or a kind of reply Lotsen never sent
+            return Unsupported("interactive"), None
         page = page_of(chosen)
         return (Again(), page) if page is not None else (Choice(chosen), None)
     if kind == "button":  # a template's quick reply: Lotsen sends none, so it is typed text
