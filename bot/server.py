@@ -104,6 +104,7 @@ async def create_app(
         pacer,
         ATTEMPTS if attempts is None else attempts,
         POLL_TIMEOUT if poll_timeout is None else poll_timeout,
+        share=1.0 / settings.instances,
     )
     services = Services(app[CONVERSATIONS], content, metrics, tuning)
     for channel in channels:

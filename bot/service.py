@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -152,6 +153,11 @@ class Conversations:
         so that later a token whose session is gone can be told from a new one."""
         key = self.key(channel, platform_id)
         await self._turn(channel, key, event, None, None, counted=False)
+
+    def hold(self, channel: str, platform_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold the person while their turn is answered and its replies sent, across
+        instances where the store is shared (see ``Store.hold``)."""
+        return self._store.hold(self.key(channel, platform_id))
 
     async def seen_update(self, channel: str, update_id: str) -> bool:
         """Record an update that starts no turn (a group's greeting) as processed; True when

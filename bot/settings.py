@@ -46,6 +46,9 @@ class Settings:
     admin_token: str | None = None  # None: no admin endpoint
     reload: bool = True  # watch content/ and locales/, and reload on SIGHUP
     reload_interval: float = 1.0  # seconds between two looks at the files
+    # How many instances share the platforms' sending limits (LOTSEN_INSTANCES): each
+    # sends at its share, so together they stay within a bot's limit.
+    instances: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -67,6 +70,7 @@ class Settings:
             environment=dict(env),
             admin_token=_admin_token(env),
             reload=flag(env, "LOTSEN_RELOAD", default=True),
+            instances=_instances(env),
         )
 
 
@@ -76,6 +80,18 @@ def _port(env: Mapping[str, str]) -> int:
         return DEFAULT_PORT
     if not raw.isdigit() or not 1 <= int(raw) <= 65535:
         raise SettingsError(f"PORT has value {raw!r}. Use a port number from 1 to 65535.")
+    return int(raw)
+
+
+def _instances(env: Mapping[str, str]) -> int:
+    raw = env.get("LOTSEN_INSTANCES", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise SettingsError(
+            f"LOTSEN_INSTANCES has value {raw!r}. Give the number of `lotsen serve` processes "
+            "that share one bot (1 to 1000)."
+        )
     return int(raw)
 
 

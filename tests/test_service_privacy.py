@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import storage
 from bot.engine import Choice, Command, Event, Start, Text, Unsupported
 from bot.service import Conversations
 from tests.engine_fixtures import CONTENT, option
+from tests.postgres_fixtures import drop, dump, fresh_database
 from tests.storage_fixtures import SECRET, Clock, open_store, raw_bytes, run
 
 TYPED = "Zebrafink-Quokka-4711"
@@ -72,3 +74,39 @@ def test_nothing_typed_and_no_platform_id_reaches_the_disk_or_the_logs(
         assert needle.encode("utf-16-le") not in while_open, needle
         assert needle not in logged, needle
     assert key not in logged  # no ids in the logs, not even pseudonymous ones
+
+
+def test_nothing_typed_and_no_platform_id_reaches_postgresql_or_the_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The same conversation on PostgreSQL: every row of every table, dumped as text."""
+    url = fresh_database()
+    caplog.set_level(logging.DEBUG)
+    clock = Clock()
+
+    async def main() -> str:
+        # A password in the URL (trust authentication ignores it) must never be logged.
+        store = await storage.open_store(
+            url.replace("postgres@", "postgres:secretpw@"), clock=clock
+        )
+        try:
+            service = Conversations(store, lambda: CONTENT, SECRET, clock)
+            for number, event in enumerate(SCRIPT):
+                clock.advance(seconds=5)
+                await service.handle("telegram", PLATFORM_ID, event, update_id=str(number))
+            return service.key("telegram", PLATFORM_ID)
+        finally:
+            await store.close()
+
+    try:
+        key = run(main())
+        dumped = dump(url)
+    finally:
+        drop(url)
+    logged = _logged(caplog)
+    assert key.encode() in dumped and b"home.age_done" in dumped  # the right place
+    for needle in (TYPED, TYPED.lower(), PLATFORM_ID):
+        assert needle.encode() not in dumped, needle
+        assert needle not in logged, needle
+    assert key not in logged
+    assert "secretpw" not in logged and "search_path" not in logged  # no connection string

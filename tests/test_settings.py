@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.channel import Channel
+from bot.channels.channel import Channel, Tuning
 from bot.channels.registry import configure
 from bot.channels.telegram import TelegramChannel, TelegramSettings
 from bot.channels.web import WebChannel
@@ -135,3 +135,24 @@ def test_a_weak_admin_token_is_refused_without_being_echoed(tmp_path: Path) -> N
     assert "hunter2" not in str(error.value)
     with pytest.raises(SettingsError, match="LOTSEN_RELOAD has value 'maybe'"):
         Settings.from_env(_env(tmp_path, LOTSEN_RELOAD="maybe"))
+
+
+def test_instances_share_the_platforms_sending_limits() -> None:
+    """Three instances of one bot each send at a third of its rate (LOTSEN_INSTANCES)."""
+    assert Settings.from_env({"LOTSEN_SECRET_KEY": "k" * 40}).instances == 1
+    three = Settings.from_env({"LOTSEN_SECRET_KEY": "k" * 40, "LOTSEN_INSTANCES": "3"})
+    assert three.instances == 3
+    pacer = Tuning(share=1 / three.instances).paced(30.0)
+    assert pacer._rate == pytest.approx(10.0)
+    with pytest.raises(SettingsError, match="LOTSEN_INSTANCES"):
+        Settings.from_env({"LOTSEN_SECRET_KEY": "k" * 40, "LOTSEN_INSTANCES": "0"})
+
+
+def test_database_url_is_read_where_lotsen_database_is_not_set() -> None:
+    """PaaS hosts set DATABASE_URL; LOTSEN_DATABASE, when set, wins."""
+    paas = {"LOTSEN_SECRET_KEY": "k" * 40, "DATABASE_URL": "postgres://u@db/lotsen"}
+    assert Settings.from_env(paas).database == "postgres://u@db/lotsen"
+    ours = {**paas, "LOTSEN_DATABASE": "var/x.sqlite3"}
+    assert Settings.from_env(ours).database == "var/x.sqlite3"
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        Settings.from_env({"LOTSEN_SECRET_KEY": "k" * 40, "DATABASE_URL": "mysql://db/x"})

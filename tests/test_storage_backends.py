@@ -87,13 +87,15 @@ def test_an_unknown_scheme_is_refused_naming_it_and_the_choices() -> None:
     message = str(refused.value)
     assert refused.value.reason == "unknown_scheme"
     assert "scheme 'mysql'" in message and "sqlite://" in message
-    assert "Not available yet: postgresql://" in message
+    assert "postgresql://" in message
+    assert "Not available yet" not in message  # every scheme Lotsen knows has its store
     assert "Secret-77" not in message
 
 
-def test_postgresql_answers_that_it_is_not_available_yet() -> None:
-    with pytest.raises(StorageError, match="'postgresql': that store is not available yet"):
-        run(open_store("postgresql://lotsen:Secret-77@db/lotsen"))
+def test_postgresql_opens_the_postgresql_store_and_postgres_is_the_same() -> None:
+    """Heroku-style hosts set DATABASE_URL with the short scheme ``postgres://``."""
+    assert BACKENDS["postgresql"] == BACKENDS["postgres"] == "bot.storage.postgres:open_url"
+    assert opener("postgres://db/lotsen") is opener("postgresql://db/lotsen")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ only one backend has (SQLite's files, pragmas and migrations) is tested in its o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,8 +29,10 @@ from bot.storage import (
     UsageCount,
     open_store,
 )
+from bot.storage.postgres import PostgresStore
 from bot.storage.protocol import UPDATES_KEPT
 from bot.storage.sqlite import SqliteStore
+from tests.postgres_fixtures import drop, fresh_database
 from tests.storage_fixtures import (
     DAY,
     T0,
@@ -53,12 +55,22 @@ class Backend:
     database: Callable[[Path], str]  # the URL of a fresh, empty database in the test's folder
     set_writable: Callable[[Store, bool], Awaitable[None]]  # refuse writes (False), or accept
     shared: bool  # two stores opened on one URL use one database
+    drop: Callable[[str], None] | None = None  # after the test: remove what it made
 
 
 async def _sqlite_writable(store: Store, writable: bool) -> None:
     """``query_only`` makes SQLite answer every write with SQLITE_READONLY, on any file."""
     assert isinstance(store, SqliteStore)
     await store._db.execute(f"PRAGMA query_only = {'OFF' if writable else 'ON'}")
+
+
+async def _postgres_writable(store: Store, writable: bool) -> None:
+    """``default_transaction_read_only`` makes PostgreSQL refuse every write with
+    read_only_sql_transaction, as a replica does after a failover."""
+    assert isinstance(store, PostgresStore)
+    async with store._pool.connection() as conn:
+        value = "off" if writable else "on"
+        await conn.execute(f"SET default_transaction_read_only = {value}".encode())
 
 
 BACKENDS = [
@@ -70,6 +82,15 @@ BACKENDS = [
         True,
     ),
     Backend("sqlite-memory", lambda folder: ":memory:", _sqlite_writable, False),
+    # A schema of its own in the `test` database. One connection per store, so a session
+    # setting reaches every statement of the store (see _postgres_writable).
+    Backend(
+        "postgresql",
+        lambda folder: fresh_database(pool_size=1),
+        _postgres_writable,
+        True,
+        drop,
+    ),
 ]
 
 
@@ -80,8 +101,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
 
 @pytest.fixture
-def url(backend: Backend, tmp_path: Path) -> str:
-    return backend.database(tmp_path)
+def url(backend: Backend, tmp_path: Path) -> Iterator[str]:
+    made = backend.database(tmp_path)
+    yield made
+    if backend.drop is not None:
+        backend.drop(made)
 
 
 @asynccontextmanager

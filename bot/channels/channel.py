@@ -30,11 +30,20 @@ POLL_TIMEOUT = 30.0  # seconds one long poll waits for updates
 @dataclass(frozen=True)
 class Tuning:
     """How a channel sends and polls. Tests pass a pacer on a fake clock; the benchmark an
-    unlimited one. ``pacer`` None: each channel paces itself at its platform's limits."""
+    unlimited one. ``pacer`` None: each channel paces itself at its platform's limits, times
+    ``share``, this instance's part of them when several instances send for one bot."""
 
     pacer: Pacer | None = None
     attempts: int = ATTEMPTS
     poll_timeout: float = POLL_TIMEOUT
+    share: float = 1.0
+
+    def paced(self, rate: float) -> Pacer:
+        """The given pacer, else one at this instance's share of ``rate`` a second."""
+        if self.pacer is not None:
+            return self.pacer
+        mine = rate * self.share
+        return Pacer(rate=mine, burst=max(mine, 1.0))
 
 
 @dataclass(frozen=True)

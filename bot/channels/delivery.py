@@ -118,7 +118,9 @@ class Delivery(Generic[M]):
 
     async def turn(self, update_id: str, arrival: Arrival, event: Event) -> str:
         """A private chat's turn, its replies delivered; a redelivery gets what is owed."""
-        async with self._chats.hold(self._conversations.key(self._channel, arrival.chat)):
+        key = self._conversations.key(self._channel, arrival.chat)
+        # In this process, then across instances: one person's replies never interleave.
+        async with self._chats.hold(key), self._conversations.hold(self._channel, arrival.chat):
             owed = self._outbox.take(update_id)
             if owed is not None:  # a redelivery of a turn whose replies were not all sent
                 await self._deliver(update_id, owed)

@@ -23,7 +23,6 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from bot import metrics as outcomes
 from bot.channels.channel import Services
 from bot.channels.delivery import Delivery
-from bot.channels.pacing import Pacer
 from bot.channels.telegram import CHANNEL, TelegramSettings
 from bot.channels.telegram_commands import command_menus
 from bot.channels.telegram_polling import Poller
@@ -37,6 +36,7 @@ from bot.settings import SettingsError
 
 logger = logging.getLogger(__name__)
 
+RATE = 30.0  # messages a second Telegram allows a bot overall
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 
 
@@ -47,7 +47,7 @@ class TelegramBot:
         self._content = services.content
         self._seen = services.conversations.seen_update
         self._poll_timeout = services.tuning.poll_timeout
-        self._pacer = services.tuning.pacer or Pacer()
+        self._pacer = services.tuning.paced(RATE)
         self._shape = TelegramShape()
         transport = TelegramTransport(self.bot, protect_content=settings.protect_content)
         self._delivery = Delivery(CHANNEL, transport, self._shape, services, pacer=self._pacer)

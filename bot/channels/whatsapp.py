@@ -33,7 +33,6 @@ from aiohttp import web
 from bot import metrics as outcomes
 from bot.channels.channel import Services
 from bot.channels.delivery import Delivery
-from bot.channels.pacing import Pacer
 from bot.channels.whatsapp_render import Outgoing, WhatsAppShape
 from bot.channels.whatsapp_transport import GraphApi, WhatsAppApiError, WhatsAppTransport
 from bot.channels.whatsapp_updates import Incoming, read_webhook
@@ -172,7 +171,7 @@ class WhatsAppChannel:
             await api.close()
             raise
         services = self._services
-        pacer = services.tuning.pacer or Pacer(rate=RATE, burst=RATE)
+        pacer = services.tuning.paced(RATE)
         self._delivery = Delivery(
             CHANNEL,
             WhatsAppTransport(api),

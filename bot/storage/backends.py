@@ -26,7 +26,8 @@ from bot.storage.protocol import StorageError, Store
 # an operator who sets it is told that rather than that the scheme is unknown.
 BACKENDS: dict[str, str | None] = {
     "sqlite": "bot.storage.sqlite:open_url",
-    "postgresql": None,
+    "postgresql": "bot.storage.postgres:open_url",
+    "postgres": "bot.storage.postgres:open_url",
 }
 
 # A URL is "scheme://..."; anything else is a SQLite file path, as before there were URLs.

@@ -17,6 +17,7 @@ from bot.storage.backends import unusable
 from bot.storage.keys import load_secret
 
 DATABASE = "LOTSEN_DATABASE"
+PAAS_DATABASE = "DATABASE_URL"  # as Heroku-style hosts set it; LOTSEN_DATABASE wins
 SECRET_KEY = "LOTSEN_SECRET_KEY"
 SECRET_FILE = "LOTSEN_SECRET_FILE"
 SESSION_TTL = "LOTSEN_SESSION_TTL"
@@ -27,13 +28,15 @@ DEFAULT_SESSION_TTL = timedelta(seconds=86400)
 
 
 def database_url(env: Mapping[str, str], value: str | None = None) -> str:
-    """``value`` (a ``--database`` option), else ``LOTSEN_DATABASE``, else the default.
+    """``value`` (a ``--database`` option), else ``LOTSEN_DATABASE``, else ``DATABASE_URL``,
+    else the default.
 
     A scheme no store has (``mysql://``) raises ``ValueError`` naming the option or the
     variable and the choices, before anything is opened.
     """
-    url = value or env.get(DATABASE) or DEFAULT_DATABASE
-    problem = unusable(url, "--database" if value else DATABASE)
+    url = value or env.get(DATABASE) or env.get(PAAS_DATABASE) or DEFAULT_DATABASE
+    named = "--database" if value else DATABASE if env.get(DATABASE) else PAAS_DATABASE
+    problem = unusable(url, named)
     if problem is not None:
         raise ValueError(problem)
     return url

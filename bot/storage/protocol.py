@@ -152,6 +152,20 @@ class Store(Protocol):
         """
         ...
 
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Hold the person ``key`` while a turn is answered and its replies are sent, so that
+        one person's replies never interleave, whichever instance answers::
+
+            async with store.hold(key):
+                async with store.conversation(key, "telegram") as conv:
+                    ...
+                ...  # send the replies, then record_messages()
+
+        Not a transaction: the sending happens outside any. A store for one process may
+        rely on the channel's own lock and hold nothing; a store several instances share
+        holds the person in the database, and its turns inside use the same connection."""
+        ...
+
     async def seen_update(self, channel: str, update_id: str) -> bool:
         """Record an update as processed outside a conversation; True when it already was."""
         ...

@@ -184,6 +184,12 @@ class SqliteStore:
         if conv.deleted:
             await self._checkpoint()
 
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Nothing to hold: one process serves a SQLite file, and the channel's own lock
+        keeps one person's replies in order there."""
+        yield
+
     async def seen_update(self, channel: str, update_id: str) -> bool:
         async with self._transaction() as db:
             return await rows.mark_seen(db, channel, update_id, self._clock())
