@@ -5,6 +5,9 @@ server = serve(tmp_path, {"TELEGRAM_BOT_TOKEN": ..., "PORT": str(port)}, "first.
 await healthy(http, port, server)
 server.send_signal(signal.SIGKILL)
 rows = query(tmp_path / "lotsen.sqlite3", "SELECT count(*) FROM usage")
+
+and :func:`explain_replies`, which says whether what a chat received is every update's
+replies in order, allowing only the repeat an update in flight at the kill may cause.
 """
 
 from __future__ import annotations
@@ -62,3 +65,23 @@ async def healthy(http: aiohttp.ClientSession, port: int, server: subprocess.Pop
 def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(path)) as db:
         return db.execute(sql).fetchall()
+
+
+def explain_replies(
+    sent: list[str], expected: list[list[str]], flight: list[bool], position: int = 0
+) -> list[int] | None:
+    """How ``sent`` is every update's replies (``expected``) in order, where an update in
+    flight at the kill may have sent its first k replies before it (all of them, even: the
+    kill came before its 200) and then all of them again: each update's k (0: sent once),
+    or None when ``sent`` is not that."""
+    if not expected:
+        return [] if position == len(sent) else None
+    want, rest = expected[0], expected[1:]
+    for k in range(len(want) + 1) if flight[0] else (0,):
+        before = sent[position : position + k] == want[:k]
+        after = sent[position + k : position + k + len(want)] == want
+        if before and after:
+            found = explain_replies(sent, rest, flight[1:], position + k + len(want))
+            if found is not None:
+                return [k, *found]
+    return None

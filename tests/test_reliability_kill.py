@@ -32,7 +32,7 @@ from bot.i18n.renderer import renderer_for
 from bot.pack.loader import load_pack
 from bot.storage.keys import session_key
 from tests.fake_bot_api import FakeBotApi
-from tests.serve_process import free_port, healthy, query, serve
+from tests.serve_process import explain_replies, free_port, healthy, query, serve
 from tests.storage_fixtures import run
 from tests.telegram_fixtures import TOKEN, WEBHOOK_SECRET
 
@@ -175,23 +175,11 @@ def test_kill_9_during_a_load_loses_no_update_and_no_reply(tmp_path: Path) -> No
     # is a bug.
     repeated = 0
     for chat in CHATS:
-        sent = fake.texts(chat)
-        position = 0
-        for index, expected in enumerate(_expected(chat)):
-            if sent[position : position + len(expected)] == expected:
-                position += len(expected)
-                continue
-            assert in_flight[(chat, index)], f"update {index} of chat {chat} lost replies"
-            resent = [
-                k
-                for k in range(1, len(expected) + 1)
-                if sent[position : position + k] == expected[:k]
-                and sent[position + k : position + k + len(expected)] == expected
-            ]
-            assert resent, f"update {index} of chat {chat} lost replies after the kill"
-            position += resent[0] + len(expected)
-            repeated += 1
-        assert position == len(sent), "a reply was sent twice or out of order"
+        expected = _expected(chat)
+        flight = [in_flight[(chat, index)] for index in range(len(expected))]
+        resent = explain_replies(fake.texts(chat), expected, flight)
+        assert resent is not None, f"chat {chat}: a reply lost, sent twice or out of order"
+        repeated += sum(1 for k in resent if k)
     print(f"updates in flight at the kill: {sum(in_flight.values())}; resent: {repeated}")
 
 
