@@ -16,6 +16,12 @@ pressing. Three phases, printed as one JSON object:
 Latency is from sending the update to the webhook's answer; Lotsen and the baselines answer
 only when the update is done (replies sent, and for Lotsen committed).
 
+Several ``--webhook`` URLs (``--webhook URL1 URL2 URL3``, or the option repeated) are
+several instances of one bot behind a round-robin balancer: each update goes to the next
+URL in turn, whoever it is from, so one person's updates land on any instance (still one
+at a time). Every phase's JSON also counts the failures by kind (``failures``: the HTTP
+status of an answer other than 200, or ``connection`` when none came).
+
 With ``--whatsapp`` (and ``--app-secret``, ``--phone-number-id``) the same people talk to
 Lotsen's WhatsApp webhook instead, as Meta would deliver them: one signed webhook
 (``X-Hub-Signature-256``) per message, each with a fresh ``wamid``. A person (a wa_id,
@@ -40,7 +46,7 @@ import os
 import random
 import statistics
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +80,7 @@ class Person:
 class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
     started: float = 0.0
     ended: float = 0.0
 
@@ -89,6 +96,7 @@ class Phase:
             "p50_ms": round(_percentile(ordered, 0.50) * 1000, 1),
             "p99_ms": round(_percentile(ordered, 0.99) * 1000, 1),
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1) if ordered else 0.0,
+            "failures": dict(sorted(self.failures.items())),
         }
 
 
@@ -104,6 +112,7 @@ class Load:
         self.http = session
         self.update_ids = itertools.count(1)
         self.headers = {SECRET_HEADER: args.secret}
+        self.webhooks = itertools.cycle(args.webhook)  # round-robin over the instances
 
     async def next_update(self, person: Person) -> dict[str, Any]:
         person.own_message_id += 1
@@ -156,19 +165,23 @@ class Load:
 
     async def step(self, person: Person, phase: Phase | None) -> None:
         request = await self.request(person)
+        url = next(self.webhooks)
         started = time.perf_counter()
+        failure = None
         try:
-            async with self.http.post(self.args.webhook, **request) as response:
+            async with self.http.post(url, **request) as response:
                 await response.read()
-                ok = response.status == 200
+                if response.status != 200:
+                    failure = str(response.status)
         except aiohttp.ClientError:
-            ok = False
+            failure = "connection"
         if phase is None:
             return
-        if ok:
+        if failure is None:
             phase.latencies.append(time.perf_counter() - started)
         else:
             phase.errors += 1
+            phase.failures[failure] += 1
 
     async def closed(self, people: list[Person], total: int, phase: Phase | None) -> None:
         """``concurrency`` senders, each taking the next idle person, ``total`` updates."""
@@ -295,7 +308,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--webhook", required=True)
+    parser.add_argument(
+        "--webhook",
+        required=True,
+        action="extend",
+        nargs="+",
+        help="the webhook's URL; several: instances, each update to the next in turn",
+    )
     parser.add_argument("--fake", required=True)
     parser.add_argument("--secret", default="bench-secret")
     parser.add_argument("--chats", type=int, default=500)

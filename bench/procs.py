@@ -73,10 +73,11 @@ def rss_mib(pid: int) -> float:
 
 
 def lotsen_env(
-    port: int, database: Path, fake_port: int | None, channel: str = "telegram"
+    port: int, database: Path | str, fake_port: int | None, channel: str = "telegram"
 ) -> dict[str, str]:
-    """``lotsen serve``'s environment; with ``fake_port``, one channel (``telegram`` or
-    ``whatsapp``) on against the fake, and the other off even if the shell sets it."""
+    """``lotsen serve``'s environment; ``database`` a SQLite file or a database URL
+    (``postgresql://...``); with ``fake_port``, one channel (``telegram`` or ``whatsapp``)
+    on against the fake, and the other off even if the shell sets it."""
     env = {
         "PORT": str(port),
         "HOST": "127.0.0.1",

@@ -6,7 +6,12 @@
    load generator process (``loadgen.py``), and each system in its own process on its own
    port, one at a time: the floor (``baselines/floor.py``), the ConversationHandler bot
    (``baselines/conversation.py``) and Lotsen (``lotsen_server.py``: ``lotsen serve`` with
-   SQLite and its pacer unlimited, since the fake has no rate limit); then Lotsen again on
+   SQLite and its pacer unlimited, since the fake has no rate limit); Lotsen on PostgreSQL,
+   one instance, then three (three ``lotsen_server.py`` processes on one database, the load
+   generator sending updates round-robin to their three webhooks; RSS is their sum), each
+   round in a new schema of ``--postgres`` (default ``LOTSEN_BENCH_POSTGRES``, else
+   ``postgresql://postgres@127.0.0.1:5432/test``), dropped afterwards; where no PostgreSQL
+   answers, these two rows are skipped and the run says why; then Lotsen again on
    WhatsApp: the same server with only its WhatsApp channel on, against the same fake
    process serving the Graph API (``/v25.0``), and the load generator sending signed Cloud
    API webhooks (``loadgen.py --whatsapp``). The systems take turns, ``--rounds`` times,
@@ -35,16 +40,28 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench import procs
+from bench import pgschema, procs
 
 RESULTS = procs.ROOT / "bench" / "results"
-SYSTEMS = ("floor", "conversationhandler", "lotsen", "lotsen_whatsapp")
+SYSTEMS = (
+    "floor",
+    "conversationhandler",
+    "lotsen",
+    "lotsen_pg1",
+    "lotsen_pg3",
+    "lotsen_whatsapp",
+)
 LABELS = {
     "floor": "floor (PTB, one message, HTTPXRequest)",
     "conversationhandler": "ConversationHandler + PicklePersistence (HTTPXRequest)",
     "lotsen": "Lotsen (SQLite, commit before 200, aiohttp transport)",
+    "lotsen_pg1": "Lotsen, PostgreSQL, 1 instance",
+    "lotsen_pg3": "Lotsen, PostgreSQL, 3 instances (round-robin)",
     "lotsen_whatsapp": "Lotsen on WhatsApp (SQLite, commit before 200, aiohttp)",
 }
+# Lotsen on PostgreSQL: instances (lotsen_server.py processes on one database) per system.
+POSTGRES = {"lotsen_pg1": 1, "lotsen_pg3": 3}
+LOG_TAIL = 20  # lines of a server's log shown when its run fails
 # The fake's calls that are the bot's start, not its answers to updates.
 SETUP_CALLS = ("getMe", "setWebhook", "setMyCommands", "wa_number")
 # Graph API calls per update: sends, and read receipts (with "typing...").
@@ -101,19 +118,54 @@ def _system(name: str, port: int, fake_port: int, directory: Path) -> list[str] 
     return None
 
 
-def one_run(name: str, fake_port: int, directory: Path, load: list[str]) -> dict[str, Any]:
-    port = procs.free_port()
-    args = _system(name, port, fake_port, directory)
+def _ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = procs.free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def _tail(log: Path) -> str:
+    try:
+        lines = log.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return "    (no log)"
+    return "\n".join(f"    {line}" for line in lines[-LOG_TAIL:]) or "    (empty log)"
+
+
+def one_run(
+    name: str, fake_port: int, directory: Path, load: list[str], postgres: str | None = None
+) -> dict[str, Any]:
+    """One system under the load; Lotsen on PostgreSQL in a new schema, dropped after."""
+    if name not in POSTGRES:
+        return _measure(name, fake_port, directory, load, None)
+    assert postgres is not None
+    with pgschema.fresh_schema(postgres) as url:
+        return _measure(name, fake_port, directory, load, url)
+
+
+def _measure(
+    name: str, fake_port: int, directory: Path, load: list[str], database_url: str | None
+) -> dict[str, Any]:
+    ports = _ports(POSTGRES.get(name, 1))
     whatsapp = name == "lotsen_whatsapp"
-    env: dict[str, str] = {}
-    webhook = f"http://127.0.0.1:{port}/telegram/webhook"
-    if args is None:
-        args = ["bench/lotsen_server.py"]
-        database = directory / f"{name}-{port}.sqlite3"
-        channel = "whatsapp" if whatsapp else "telegram"
-        env = procs.lotsen_env(port, database, fake_port, channel=channel)
+    path = "whatsapp/webhook" if whatsapp else "telegram/webhook"
+    webhooks = [f"http://127.0.0.1:{port}/{path}" for port in ports]
+    commands: list[tuple[list[str], dict[str, str]]] = []
+    for port in ports:
+        args = _system(name, port, fake_port, directory)
+        env: dict[str, str] = {}
+        if args is None:
+            args = ["bench/lotsen_server.py"]
+            database = database_url or directory / f"{name}-{port}.sqlite3"
+            channel = "whatsapp" if whatsapp else "telegram"
+            env = procs.lotsen_env(port, database, fake_port, channel=channel)
+            if len(ports) > 1:
+                env["LOTSEN_INSTANCES"] = str(len(ports))
+        commands.append((args, env))
     if whatsapp:
-        webhook = f"http://127.0.0.1:{port}/whatsapp/webhook"
         load = [
             *load,
             "--whatsapp",
@@ -122,24 +174,36 @@ def one_run(name: str, fake_port: int, directory: Path, load: list[str]) -> dict
             "--phone-number-id",
             procs.WA_PHONE_NUMBER_ID,
         ]
-    server = procs.start(args, env, directory / f"{name}-{port}.log")
+    logs = [directory / f"{name}-{port}.log" for port in ports]
+    # All instances start at once, as a deployment's would (they migrate the schema once).
+    servers = [procs.start(args, env, log) for (args, env), log in zip(commands, logs, strict=True)]
     try:
-        procs.wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
+        for port, server in zip(ports, servers, strict=True):
+            procs.wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
         _fake(fake_port, "/_reset", "POST")
         result: dict[str, Any] = _json(
             [
                 "bench/loadgen.py",
                 "--webhook",
-                webhook,
+                *webhooks,
                 "--fake",
                 f"http://127.0.0.1:{fake_port}",
                 *load,
             ]
         )
-        result["rss_after_load_mib"] = procs.rss_mib(server.pid)
+        rss = [procs.rss_mib(server.pid) for server in servers]
         calls = _fake(fake_port, "/_stats")
+    except BaseException:
+        for log in logs:
+            print(f"  {name}: the last lines of {log.name}:\n{_tail(log)}", file=sys.stderr)
+        raise
     finally:
-        procs.stop(server)
+        for server in servers:
+            procs.stop(server)
+    result["rss_after_load_mib"] = round(sum(rss), 1)  # several instances: their sum
+    if len(rss) > 1:
+        result["rss_per_instance_mib"] = rss
+    result["instances"] = len(servers)
     updates = result["saturation"]["updates"] + result["fixed"]["updates"] + int(load[1])
     sent = calls.get("wa_messages" if whatsapp else "sendMessage", 0)
     result["messages_per_update"] = round(sent / updates, 2)
@@ -155,16 +219,46 @@ def _median(runs: list[dict[str, Any]], phase: str, key: str) -> float:
     return float(statistics.median(run[phase][key] for run in runs))
 
 
-def end_to_end(rounds: int, load: list[str], directory: Path) -> dict[str, Any]:
+def _skip_postgres(
+    runs: dict[str, list[dict[str, Any]]], postgres: dict[str, Any], why: str
+) -> None:
+    """Drop the PostgreSQL rows (also rounds already measured) and say why, now and in the
+    table."""
+    postgres["skipped"] = why
+    for name in POSTGRES:
+        runs.pop(name, None)
+    print(f"  Lotsen on PostgreSQL: rows {', '.join(POSTGRES)} skipped: {why}", file=sys.stderr)
+
+
+def end_to_end(
+    rounds: int, load: list[str], directory: Path, server: str, postgres: dict[str, Any]
+) -> dict[str, Any]:
+    """The systems in turn, ``rounds`` times, the PostgreSQL rows on ``server``;
+    ``postgres["skipped"]`` says why those rows were not measured, if they were not."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in SYSTEMS}
+    why = pgschema.unavailable(server)
+    if why is not None:
+        _skip_postgres(runs, postgres, why)
     fake_port = procs.free_port()
     fake = procs.start(["bench/fakeapi.py", "--port", str(fake_port)])
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in SYSTEMS}
     try:
         procs.wait_healthy(f"http://127.0.0.1:{fake_port}/_stats", fake)
         for round_ in range(rounds):
             for name in SYSTEMS:
-                runs[name].append(one_run(name, fake_port, directory, load))
-                sat = runs[name][-1]["saturation"]
+                if name not in runs:
+                    continue
+                try:
+                    run = one_run(name, fake_port, directory, load, server)
+                except Exception:
+                    # PostgreSQL gone during the run: skip its rows and go on; a failure
+                    # while it answers is Lotsen's, and fails the bench like any other.
+                    why = pgschema.unavailable(server) if name in POSTGRES else None
+                    if why is None:
+                        raise
+                    _skip_postgres(runs, postgres, f"during round {round_ + 1}, {why}")
+                    continue
+                runs[name].append(run)
+                sat = run["saturation"]
                 print(
                     f"  round {round_ + 1} {name}: {sat['updates_per_second']} updates/s",
                     file=sys.stderr,
@@ -173,6 +267,11 @@ def end_to_end(rounds: int, load: list[str], directory: Path) -> dict[str, Any]:
         procs.stop(fake)
     summary: dict[str, Any] = {}
     for name, its in runs.items():
+        failures: dict[str, int] = {}
+        for run in its:
+            for phase in ("saturation", "fixed"):
+                for kind, count in run[phase].get("failures", {}).items():
+                    failures[kind] = failures.get(kind, 0) + count
         summary[name] = {
             "saturation_updates_per_second": _median(its, "saturation", "updates_per_second"),
             "saturation_p50_ms": _median(its, "saturation", "p50_ms"),
@@ -181,6 +280,7 @@ def end_to_end(rounds: int, load: list[str], directory: Path) -> dict[str, Any]:
             "fixed_p50_ms": _median(its, "fixed", "p50_ms"),
             "fixed_p99_ms": _median(its, "fixed", "p99_ms"),
             "errors": sum(r["saturation"]["errors"] + r["fixed"]["errors"] for r in its),
+            "failures": dict(sorted(failures.items())),
             "messages_per_update": statistics.median(r["messages_per_update"] for r in its),
             "api_calls_per_update": statistics.median(r["api_calls_per_update"] for r in its),
             "rss_after_load_mib": statistics.median(r["rss_after_load_mib"] for r in its),
@@ -204,6 +304,8 @@ def table(result: dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name in SYSTEMS:
+        if name not in e2e:
+            continue
         s = e2e[name]
         lines.append(
             f"| {LABELS[name]} | {s['saturation_updates_per_second']:.0f} "
@@ -218,9 +320,11 @@ def table(result: dict[str, Any]) -> str:
         f"{result['ratio_lotsen_over_floor']:.2f}, Lotsen / ConversationHandler = "
         f"{result['ratio_lotsen_over_conversationhandler']:.2f}, Lotsen on WhatsApp / "
         f"Lotsen on Telegram = {result['ratio_whatsapp_over_telegram']:.2f}",
+        _postgres_line(result),
         f"Lotsen on WhatsApp: {e2e['lotsen_whatsapp']['messages_per_update']:.2f} messages "
         f"and {e2e['lotsen_whatsapp']['api_calls_per_update']:.2f} Graph API calls (sends "
         "and read receipts) per update.",
+        _errors_line(e2e),
         "",
         "| other measure | value |",
         "| --- | --- |",
@@ -251,10 +355,36 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _postgres_line(result: dict[str, Any]) -> str:
+    pg = result["postgres"]
+    if pg["skipped"] is not None:
+        return f"Lotsen on PostgreSQL: rows skipped, {pg['skipped']}"
+    return (
+        f"Lotsen on PostgreSQL ({pg['server']}, a new schema each round): 1 instance / SQLite "
+        f"= {result['ratio_pg1_over_sqlite']:.2f}, 3 instances / 1 instance = "
+        f"{result['ratio_pg3_over_pg1']:.2f} (updates/s at saturation; 3 instances: each "
+        "update to the next webhook in turn, RSS the sum of the three processes)."
+    )
+
+
+def _errors_line(e2e: dict[str, Any]) -> str:
+    failed = [
+        f"{name} {s['errors']} ({', '.join(f'{k}: {v}' for k, v in s['failures'].items())})"
+        for name, s in e2e.items()
+        if s["errors"]
+    ]
+    return "Answers other than 200 (all rounds): " + ("; ".join(failed) if failed else "none")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the harness")
+    parser.add_argument(
+        "--postgres",
+        default=pgschema.SERVER,
+        help="PostgreSQL server for the lotsen_pg rows (a new schema each round)",
+    )
     args = parser.parse_args()
     load = {"chats": 500, "saturation": 3000, "concurrency": 16, "rate": 200.0, "fixed": 1000}
     storage = ["--sessions", "100000", "--turns", "5000"]
@@ -281,10 +411,17 @@ def main() -> None:
         "rounds": args.rounds,
         "load": load,
         "pacer": "unlimited for Lotsen (the fake Bot API and Graph API have no limit)",
+        "postgres": {
+            "server": pgschema.shown(args.postgres),
+            "instances": POSTGRES,
+            "skipped": None,
+        },
     }
     with tempfile.TemporaryDirectory() as directory:
         print("end to end ...", file=sys.stderr)
-        result["end_to_end"] = end_to_end(args.rounds, load_args, Path(directory))
+        result["end_to_end"] = end_to_end(
+            args.rounds, load_args, Path(directory), args.postgres, result["postgres"]
+        )
     e2e = result["end_to_end"]
     lotsen = e2e["lotsen"]["saturation_updates_per_second"]
     result["ratio_lotsen_over_floor"] = round(
@@ -296,6 +433,13 @@ def main() -> None:
     result["ratio_whatsapp_over_telegram"] = round(
         e2e["lotsen_whatsapp"]["saturation_updates_per_second"] / lotsen, 3
     )
+    result["ratio_pg1_over_sqlite"] = result["ratio_pg3_over_pg1"] = None
+    if "lotsen_pg1" in e2e and "lotsen_pg3" in e2e:
+        pg1 = e2e["lotsen_pg1"]["saturation_updates_per_second"]
+        result["ratio_pg1_over_sqlite"] = round(pg1 / lotsen, 3)
+        result["ratio_pg3_over_pg1"] = round(
+            e2e["lotsen_pg3"]["saturation_updates_per_second"] / pg1, 3
+        )
     print("engine, content scale, storage, idle memory ...", file=sys.stderr)
     result["engine"] = _json(["bench/engine_bench.py", "--steps", engine_steps])
     result["content_scale"] = _json(["bench/content_scale.py", "--sizes", *sizes])
