@@ -56,8 +56,21 @@ def normalise(text: str) -> str:
 def words_of(text: str) -> tuple[str, ...]:
     """The folded words of ``text``: ``"Hjälp, NU!"`` -> ``("hjalp", "nu")``."""
     decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(_fold_char(char) for char in decomposed)
+    kept = decomposed.translate(_FOLDS)
     return tuple(unicodedata.normalize("NFKC", kept).casefold().translate(_LETTER_FOLDS).split())
+
+
+class _FoldTable(dict[int, str]):
+    """:func:`_fold_char` for ``str.translate``, each character worked out once: folding a
+    text is then one pass in C instead of a Python call per character. It remembers
+    characters, never texts."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDS = _FoldTable()
 
 
 def _fold_char(char: str) -> str:
@@ -74,8 +87,8 @@ def _fold_char(char: str) -> str:
 def forms(word: str) -> tuple[str, ...]:
     """A folded word and, for an Arabic word, the word without each prefix it may carry:
     ``forms("للهجوم")`` -> ``("للهجوم", "الهجوم", "هجوم")``."""
-    if not word or not _is_arabic(word[0]):
-        return (word,)
+    if not word or not ("\u0600" <= word[0] <= "\u06ff" or "\u0750" <= word[0] <= "\u077f"):
+        return (word,)  # not Arabic (_is_arabic, inlined: this runs for every typed word)
     found = [word]
     for prefix in _ARABIC_PREFIXES:
         if prefix and word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
@@ -144,16 +157,20 @@ class Typed:
         if not phrases or not self._words:
             return
         exact, prefixed = _index(phrases)
+        by_word, by_stem = exact.get, prefixed.get
         for start, word_forms in enumerate(self._words):
             for form in word_forms:
-                candidates = (
-                    *exact.get(form, ()),
-                    *prefixed.get(form[:_BUCKET], ()),
-                    *(prefixed.get(form[:1], ()) if len(form) > 1 else ()),
+                # The phrases that may start here: by the whole word, by a stem's first
+                # letters, by a one-letter stem. Most words start none.
+                buckets = (
+                    by_word(form),
+                    by_stem(form[:_BUCKET]),
+                    by_stem(form[:1]) if len(form) > 1 else None,
                 )
-                for patterns, phrase in candidates:
-                    if self._at(start, patterns):
-                        yield start, len(patterns), phrase
+                for bucket in buckets:
+                    for patterns, phrase in bucket or ():
+                        if self._at(start, patterns):
+                            yield start, len(patterns), phrase
 
     def _at(self, start: int, patterns: tuple[_Pattern, ...]) -> bool:
         if start + len(patterns) > len(self._words):
@@ -180,6 +197,25 @@ class Typed:
     def first(self, lists: Iterable[tuple[str, ...]]) -> int | None:
         """The index of the first of ``lists`` (in their order) any phrase of which occurs."""
         return next((i for i, phrases in enumerate(lists) if self.has_any(phrases)), None)
+
+
+def could_hold(phrases: tuple[str, ...], text: str) -> bool:
+    """A cheap first look before :meth:`Typed.has_any`: whether a word of ``text`` could
+    begin one of ``phrases``. False: none of them occurs; True: look closer. For checking
+    content by the thousand (the validator), where most texts hold no listed word."""
+    return could_hold_words(phrases, words_of(text))
+
+
+def could_hold_words(phrases: tuple[str, ...], words: Iterable[str]) -> bool:
+    """:func:`could_hold` for a text's folded words (:func:`words_of`), already read."""
+    if not phrases:
+        return False
+    exact, prefixed = _index(phrases)
+    for word in words:
+        for form in forms(word):
+            if form in exact or form[:_BUCKET] in prefixed or form[:1] in prefixed:
+                return True
+    return False
 
 
 _Compiled = tuple[tuple[_Pattern, ...], str]

@@ -7,13 +7,21 @@ rules read every language: the source and each catalog's reviewed translations.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.engine import vocabulary
-from bot.engine.matching import Typed, normalise, words_of
+from bot.engine.matching import (
+    Typed,
+    could_hold,
+    could_hold_words,
+    forms,
+    normalise,
+    words_of,
+)
 from bot.flows.model import Content, join_words, split_words
 from bot.pack.sources import SourceMap
 from bot.source.problems import Problem
@@ -51,6 +59,25 @@ def check_trigger_labels(
     to that word's step: typing the label would jump there instead of taking the button."""
     if content.emergency not in content.steps:
         return  # the broken reference is reported where it is written
+    memo: dict[tuple[str | None, str], vocabulary.Heard] = {}
+    alarming = (
+        *vocabulary.emergency_words(content),
+        *(
+            word
+            for concern in content.concerns
+            for word in vocabulary.concern_words(content, concern)
+        ),
+    )
+
+    def hear(locale: str | None, label: str) -> vocabulary.Heard:
+        # Most labels hold no alarming word of any language: a look in the words' index says
+        # so. Many options share a label ("Tillbaka till menyn"): each is read once.
+        if not could_hold(alarming, label):
+            return vocabulary.Heard()
+        if (locale, label) not in memo:
+            memo[locale, label] = vocabulary.hear(content, locale, label)
+        return memo[locale, label]
+
     for ref, step in content.steps.items():
         for index, option in enumerate(step.options):
             written = [("label", option.label)] + (
@@ -59,7 +86,7 @@ def check_trigger_labels(
             for field, msgid in written:
                 for locale in languages(content):
                     label = _read_as(content, locale, msgid)
-                    heard = vocabulary.hear(content, locale, label)
+                    heard = hear(locale, label)
                     target = content.emergency if heard.emergency else None
                     if heard.concern is not None:
                         target = heard.concern.step
@@ -103,8 +130,10 @@ def check_word_collisions(
     for locale in languages(content):
         own = {normalise(w) for _, msgid in lists for w in _words_in(content, locale, msgid)}
         everyday = vocabulary.everyday_words(content, locale)
-        read = [Typed(text, masked=everyday) for text in _read_all(content, locale, corpus)]
-        known = {form for text in read for form in text.words()}
+        texts = [(text, words_of(text)) for text in _read_all(content, locale, corpus)]
+        # Every word form the language's texts hold, unmasked: a first look that can only
+        # find too much; the masked reading below decides.
+        known = sorted({form for _, words in texts for word in words for form in forms(word)})
         candidates: dict[str, _Word] = {}  # once a word and language, whichever lists hold it
         for other in languages(content):
             for name, msgid in lists if other != locale else ():
@@ -113,8 +142,10 @@ def check_word_collisions(
                     if folded not in own and _may_occur(word, known):
                         candidates.setdefault(word, _Word(word, other, name))
         found: set[str] = set()
-        for text in read:
-            found |= text.occurring(tuple(candidates))
+        phrases = tuple(candidates)
+        for text, words in texts if candidates else ():
+            if could_hold_words(phrases, words):
+                found |= Typed(text, masked=everyday).occurring(phrases)
         reported: set[str] = set()
         for word, origin in candidates.items():
             if word in found and normalise(word) not in reported:
@@ -135,15 +166,17 @@ def _words_in(content: Content, locale: str | None, msgid: str) -> tuple[str, ..
     return split_words(content.translations[locale].get(msgid, ""))
 
 
-def _may_occur(phrase: str, known: set[str]) -> bool:
-    """A cheap first look: the phrase's first word is among the language's words."""
+def _may_occur(phrase: str, known: list[str]) -> bool:
+    """A cheap first look: the phrase's first word is among the language's words (``known``,
+    sorted, so a ``stem*`` is one binary search)."""
     first = phrase.split()[0] if phrase.split() else ""
     stem = "".join(words_of(first.rstrip("*")))
     if not stem:
         return False
-    if first.endswith("*"):
-        return any(word.startswith(stem) for word in known)
-    return stem in known
+    at = bisect.bisect_left(known, stem)
+    if at == len(known):
+        return False
+    return known[at].startswith(stem) if first.endswith("*") else known[at] == stem
 
 
 def _texts(content: Content) -> list[str]:

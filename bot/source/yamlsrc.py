@@ -18,9 +18,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent, Event, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
 
 from bot.source.files import MAX_FILE_VALUES, MAX_PACK_VALUES
 from bot.source.position import Position
@@ -36,6 +41,7 @@ _IMPLICIT_TAGS: dict[str, ImplicitKind] = {
 }
 MAX_DEPTH = 64  # the deepest content is about 8 levels
 EXCERPT_CHARS = 80  # the most of a value or line a message quotes
+_TOO_DEEP = f"this is nested more than {MAX_DEPTH} levels deep; content needs fewer than 10"
 
 
 @dataclass(frozen=True)
@@ -111,15 +117,15 @@ def _compose(composer: _Composer, text: str, file: str) -> Node | SyntaxProblem 
     try:
         node: Node | None = composer.get_single_node()
     except yaml.MarkedYAMLError as error:
+        if "nesting depth" in (error.problem or ""):  # libyaml's own limit (1000 levels)
+            mark = error.problem_mark
+            spot = (mark.line, mark.column) if mark is not None else (0, 0)
+            return SyntaxProblem(_spot_position(file, spot), "yaml-depth", _TOO_DEEP)
         return _syntax_problem(error, text, file)
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks all it raises
         return SyntaxProblem(Position(file, 1, 1), "yaml-syntax", excerpt(str(error)))
     except _TooDeep as error:
-        return SyntaxProblem(
-            _spot_position(file, error.spot),
-            "yaml-depth",
-            f"this is nested more than {MAX_DEPTH} levels deep; content needs fewer than 10",
-        )
+        return SyntaxProblem(_spot_position(file, error.spot), "yaml-depth", _TOO_DEEP)
     except _TooMany as error:
         if composer.max_values == MAX_FILE_VALUES:
             message = (
@@ -158,7 +164,26 @@ class _TooMany(Exception):
         self.spot = spot
 
 
-class _Composer(yaml.SafeLoader):
+if yaml.__with_libyaml__:  # the C parser (libyaml), when PyYAML was built with it
+
+    class _Reader(Composer, CParser, SafeConstructor, Resolver):
+        """libyaml's scanner and parser, which keep every event's line and column, under
+        PyYAML's composer in Python, which this module needs to hook. Scanning and parsing
+        are most of the time a file takes: in C they cost about a tenth."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML without libyaml: the same, all in Python
+
+    class _Reader(yaml.SafeLoader):  # type: ignore[no-redef]
+        pass
+
+
+class _Composer(_Reader):
     """PyYAML's composer, refusing anchors and aliases, deep nesting and too many values as it
     goes, before the values they would make exist.
 
@@ -174,11 +199,13 @@ class _Composer(yaml.SafeLoader):
         self.max_values = max_values
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        event: Event = self.peek_event()  # type: ignore[no-untyped-call]
+        event: Event | None = self.peek_event()
+        if event is None:  # pragma: no cover - the composer asks only where a node begins
+            return None
         mark = event.start_mark
         spot = (mark.line, mark.column) if mark is not None else (0, 0)
         if isinstance(event, AliasEvent):
-            self.get_event()  # type: ignore[no-untyped-call]
+            self.get_event()
             self.aliases.append(spot)
             return ScalarNode("tag:yaml.org,2002:null", "")
         if isinstance(event, NodeEvent) and event.anchor is not None:
@@ -258,7 +285,7 @@ class _Builder:
         if kind is None:
             # Strings, and dates: a date stays the text the editor wrote.
             return node.value
-        if node.style is None:
+        if not node.style:  # plain, unquoted: None from PyYAML's parser, "" from libyaml's
             self.document.implicit[path] = (node.value, kind)
         try:
             return self.constructor.construct_object(node)
