@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -29,7 +29,7 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
 )
-from telegram.warnings import PTBDeprecationWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.channel import POLL_TIMEOUT
 from bot.channels.telegram_render import Key, Outgoing
@@ -37,7 +37,7 @@ from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.transport import Failure, Verdict
 
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NO_PREVIEW_JSON = {"is_disabled": True}
 # BadRequest is a NetworkError to PTB: it must be told apart before the network errors.
 PERMANENT = (BadRequest, InvalidToken, Conflict, ChatMigrated)
 _WHOLE_NUMBER = re.compile(r"-?\d+")
@@ -64,15 +64,20 @@ class TelegramTransport:
         self._protect = protect_content
 
     async def send(self, chat: str, message: Outgoing) -> str:
-        sent = await self._bot.send_message(
-            _chat_id(chat),
-            message.html,
-            parse_mode=ParseMode.HTML,
-            reply_markup=_markup(message.keyboard),
-            protect_content=self._protect,
-            link_preview_options=NO_PREVIEW,
-        )
-        return str(sent.message_id)
+        """``sendMessage`` as a raw call: PTB would build a ``Message`` (and its chat, user
+        and entities) from every answer, which cost more than the call itself under load;
+        only the message id is wanted."""
+        params: dict[str, object] = {
+            "chat_id": _chat_id(chat),
+            "text": message.html,
+            "parse_mode": ParseMode.HTML.value,
+            "protect_content": self._protect,
+            "link_preview_options": NO_PREVIEW_JSON,
+        }
+        if message.keyboard:
+            params["reply_markup"] = {"inline_keyboard": _keyboard_json(message.keyboard)}
+        sent = await self._bot.do_api_request("sendMessage", api_kwargs=params)
+        return str(sent["message_id"]) if isinstance(sent, dict) else ""
 
     async def delete(self, chat: str, message_ids: Sequence[str]) -> None:
         numbers = [int(message_id) for message_id in message_ids if message_id.isdigit()]
@@ -113,15 +118,8 @@ def _chat_id(chat: str) -> int | str:
     return int(chat) if _WHOLE_NUMBER.fullmatch(chat) else chat
 
 
-def _markup(keyboard: tuple[tuple[Key, ...], ...]) -> InlineKeyboardMarkup | None:
-    if not keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(key.label, callback_data=key.data) for key in row]
-            for row in keyboard
-        ]
-    )
+def _keyboard_json(keyboard: tuple[tuple[Key, ...], ...]) -> list[list[dict[str, str]]]:
+    return [[{"text": key.label, "callback_data": key.data} for key in row] for row in keyboard]
 
 
 # --- the library's habits ------------------------------------------------------------------
@@ -148,5 +146,8 @@ def prepare_library() -> None:
     coming time periods (``retry_after`` as a timedelta): without that, every 429 raises a
     deprecation warning inside PTB itself. Idempotent."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # sendMessage is called raw on purpose (see TelegramTransport.send); PTB suggests its
+    # own method each time.
+    warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).addFilter(_SCRUB)  # adding twice is a no-op
