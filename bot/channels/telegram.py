@@ -16,6 +16,7 @@ import hmac
 import logging
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,13 @@ if TYPE_CHECKING:  # the bot imports python-telegram-bot: loaded when the channe
     from bot.channels.telegram_bot import TelegramBot
 
 logger = logging.getLogger(__name__)
+
+# One Bot API call the webhook's own answer carries (Telegram makes it for us): a pressed
+# button's answerCallbackQuery, which then costs no request of ours. Set per webhook request;
+# the transport fills it (bot.channels.telegram_transport), the webhook sends it back.
+WEBHOOK_REPLY: ContextVar[dict[str, object] | None] = ContextVar(
+    "telegram_webhook_reply", default=None
+)
 
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -142,6 +150,12 @@ class TelegramChannel:
             data = await request.json()
         except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             data = None  # answered 200 below: delivering it again would not mend it
-        done = await self._bot.process_json(data)
-        # 500 asks Telegram to deliver the update again, later.
-        return web.Response(status=200 if done else 500)
+        reply: dict[str, object] = {}
+        token = WEBHOOK_REPLY.set(reply)
+        try:
+            done = await self._bot.process_json(data)
+        finally:
+            WEBHOOK_REPLY.reset(token)
+        if not done:  # 500 asks Telegram to deliver the update again, later
+            return web.Response(status=500)
+        return web.json_response(reply) if reply else web.Response(status=200)

@@ -32,6 +32,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.channel import POLL_TIMEOUT
+from bot.channels.telegram import WEBHOOK_REPLY
 from bot.channels.telegram_render import Key, Outgoing
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.transport import Failure, Verdict
@@ -85,6 +86,15 @@ class TelegramTransport:
             await self._bot.delete_messages(_chat_id(chat), numbers)
 
     async def acknowledge(self, button: str, notice: str | None) -> None:
+        """Inside a webhook request, the answer rides on the webhook's own response (one
+        request fewer per press; the spinner stops when the replies are sent); by long
+        polling, or when that slot is taken, it is a call."""
+        reply = WEBHOOK_REPLY.get()
+        if reply is not None and not reply:
+            reply.update({"method": "answerCallbackQuery", "callback_query_id": button})
+            if notice:
+                reply["text"] = notice
+            return
         await self._bot.answer_callback_query(button, text=notice)
 
     def classify(self, error: Exception) -> Verdict | None:
