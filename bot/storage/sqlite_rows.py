@@ -23,9 +23,13 @@ def epoch(moment: datetime) -> int:
 
 
 async def execute(db: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> int:
-    """Run one statement; returns the number of rows it changed."""
-    async with db.execute(sql, params) as cursor:
-        return cursor.rowcount
+    """Run one statement; returns the number of rows it changed.
+
+    The cursor is not closed through aiosqlite: that would be a second trip to its thread
+    for each statement (about a third of a turn's trips). A write's statement is finished
+    when it returns, and its cursor goes with the Python object."""
+    cursor = await db.execute(sql, params)
+    return cursor.rowcount
 
 
 async def fetch(db: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
