@@ -46,7 +46,6 @@ import psycopg
 from psycopg import AsyncConnection, errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.engine.session import Session
 from bot.storage import postgres_rows as rows
 from bot.storage.backends import MISSING, OpenOptions
 from bot.storage.locks import KeyLocks
@@ -54,13 +53,12 @@ from bot.storage.postgres_migrations import migrate, version
 from bot.storage.protocol import (
     LEDGER_KEPT,
     UPDATES_KEPT,
-    LedgerEntry,
     PurgeResult,
     StorageError,
     TransientStoreError,
-    Usage,
     UsageCount,
 )
+from bot.storage.turn import TurnView
 
 logger = logging.getLogger(__name__)
 
@@ -171,11 +169,11 @@ class PostgresStore:
         await self._pool.close()
 
     @asynccontextmanager
-    async def conversation(self, key: str, channel: str) -> AsyncIterator[_Conversation]:
+    async def conversation(self, key: str, channel: str) -> AsyncIterator[TurnView[Conn]]:
         async with self._keys.hold(key), self._transaction() as conn:
             await conn.execute(b"SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
-            conv = _Conversation(
-                conn, key, channel, await rows.load_for_turn(conn, key), self._clock
+            conv = TurnView(
+                rows, conn, key, channel, await rows.load_for_turn(conn, key), self._clock
             )
             try:
                 yield conv
@@ -299,54 +297,6 @@ async def _purge(conn: Conn, idle_before: datetime, now: datetime) -> PurgeResul
             if dropped < PURGE_BATCH:
                 break
     return PurgeResult(sessions, messages, updates)
-
-
-class _Conversation:
-    """One turn's view of a person; valid only inside ``PostgresStore.conversation``."""
-
-    def __init__(
-        self, conn: Conn, key: str, channel: str, session: Session | None, clock: Clock
-    ) -> None:
-        self._conn = conn
-        self._key = key
-        self._channel = channel
-        self._session = session
-        self._clock = clock
-        self.closed = False
-
-    @property
-    def session(self) -> Session | None:
-        return self._session
-
-    async def seen_update(self, update_id: str) -> bool:
-        self._check()
-        return await rows.mark_seen(self._conn, self._channel, update_id, self._clock())
-
-    async def save(self, session: Session) -> None:
-        self._check()
-        await rows.save(self._conn, self._key, self._channel, session)
-
-    async def delete(self) -> tuple[LedgerEntry, ...]:
-        self._check()
-        entries = await rows.ledger(self._conn, self._key)
-        await rows.erase(self._conn, self._key)
-        return entries
-
-    async def count(self, usage: Usage) -> None:
-        self._check()
-        await rows.bump(self._conn, usage, ended=False)
-
-    async def owe(self, update_id: str, payload: str) -> None:
-        self._check()
-        await rows.owe(self._conn, self._channel, update_id, payload, self._clock())
-
-    async def owed(self, update_id: str) -> str | None:
-        self._check()
-        return await rows.owed(self._conn, self._channel, update_id)
-
-    def _check(self) -> None:
-        if self.closed:
-            raise StorageError("a conversation was used after its transaction ended")
 
 
 # SQLSTATE classes and codes by what they mean for a caller: try again later, or never.

@@ -5,7 +5,7 @@ transaction its caller holds. Nothing here locks or commits. The same rows as SQ
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -119,12 +119,15 @@ async def ledger(conn: Conn, key: str) -> tuple[LedgerEntry, ...]:
     )
 
 
-async def erase(conn: Conn, key: str) -> tuple[int, int]:
-    """Delete the person's session and ledger, counting where the conversation ended.
+async def erase(conn: Conn, keys: Iterable[str]) -> tuple[int, int]:
+    """Delete the persons' sessions and ledgers, counting where each conversation ended.
     Every table keyed to a person is in here: add a new one here too."""
-    ended = await fetch(conn, "DELETE FROM sessions WHERE key = %s RETURNING channel, data", (key,))
+    wanted = list(keys)
+    ended = await fetch(
+        conn, "DELETE FROM sessions WHERE key = ANY(%s) RETURNING channel, data", (wanted,)
+    )
     await _count_ends(conn, ended)
-    messages = await execute(conn, "DELETE FROM ledger WHERE key = %s", (key,))
+    messages = await execute(conn, "DELETE FROM ledger WHERE key = ANY(%s)", (wanted,))
     return len(ended), messages
 
 

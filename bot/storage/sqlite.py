@@ -39,7 +39,6 @@ from types import TracebackType
 
 import aiosqlite
 
-from bot.engine.session import Session
 from bot.storage import sqlite_rows as rows
 from bot.storage.backends import MISSING, OpenOptions
 from bot.storage.config import DEFAULT_SESSION_TTL
@@ -48,13 +47,12 @@ from bot.storage.migrations import migrate
 from bot.storage.protocol import (
     LEDGER_KEPT,
     UPDATES_KEPT,
-    LedgerEntry,
     PurgeResult,
     StorageError,
     TransientStoreError,
-    Usage,
     UsageCount,
 )
+from bot.storage.turn import TurnView
 
 logger = logging.getLogger(__name__)
 
@@ -174,9 +172,11 @@ class SqliteStore:
                 await self._db.close()
 
     @asynccontextmanager
-    async def conversation(self, key: str, channel: str) -> AsyncIterator[_Conversation]:
+    async def conversation(
+        self, key: str, channel: str
+    ) -> AsyncIterator[TurnView[aiosqlite.Connection]]:
         async with self._keys.hold(key), self._transaction() as db:
-            conv = _Conversation(db, key, channel, await rows.load(db, key), self._clock)
+            conv = TurnView(rows, db, key, channel, await rows.load(db, key), self._clock)
             try:
                 yield conv
             finally:
@@ -300,61 +300,6 @@ class SqliteStore:
         async with self._tx:
             with translated():
                 await rows.fetch(self._db, "PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-class _Conversation:
-    """One turn's view of a person; valid only inside ``SqliteStore.conversation``."""
-
-    def __init__(
-        self,
-        db: aiosqlite.Connection,
-        key: str,
-        channel: str,
-        session: Session | None,
-        clock: Clock,
-    ) -> None:
-        self._db = db
-        self._key = key
-        self._channel = channel
-        self._session = session
-        self._clock = clock
-        self.closed = False
-        self.deleted = False
-
-    @property
-    def session(self) -> Session | None:
-        return self._session
-
-    async def seen_update(self, update_id: str) -> bool:
-        self._check()
-        return await rows.mark_seen(self._db, self._channel, update_id, self._clock())
-
-    async def save(self, session: Session) -> None:
-        self._check()
-        await rows.save(self._db, self._key, self._channel, session)
-
-    async def delete(self) -> tuple[LedgerEntry, ...]:
-        self._check()
-        entries = await rows.ledger(self._db, self._key)
-        await rows.erase(self._db, [self._key])
-        self.deleted = True
-        return entries
-
-    async def count(self, usage: Usage) -> None:
-        self._check()
-        await rows.bump(self._db, usage, ended=False)
-
-    async def owe(self, update_id: str, payload: str) -> None:
-        self._check()
-        await rows.owe(self._db, self._channel, update_id, payload, self._clock())
-
-    async def owed(self, update_id: str) -> str | None:
-        self._check()
-        return await rows.owed(self._db, self._channel, update_id)
-
-    def _check(self) -> None:
-        if self.closed:
-            raise StorageError("a conversation was used after its transaction ended")
 
 
 # SQLite's result codes (Python 3.11 names them on every sqlite3.Error) by what they mean
