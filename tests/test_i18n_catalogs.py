@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.chat import run_chat
 from bot.cli import main
+from bot.i18n.catalogs import read_catalog
 from bot.pack.loader import load_pack
 from tests.packs import HOME, write_pack
 
@@ -145,3 +146,18 @@ def test_trigger_words_typed_in_a_language_reach_the_same_step(tmp_path: Path) -
     assert out.count("Ring 112 om någon är i fara.") == 1
     # ... and from a Swedish session too: emergency words of every language reach 112.
     assert "Ring 112 om någon är i fara." in chat(root, "نجدة\n", lang="sv")
+
+
+def test_a_catalog_is_parsed_again_only_when_its_bytes_change(tmp_path: Path) -> None:
+    """A reload after an edit to one flow must not pay Babel's parser for every catalog, and
+    must never serve an old catalog after a translator saved a new one."""
+    path = tmp_path / "sv" / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    po = header + 'msgid "Hej"\nmsgstr "%s"\n'
+    path.write_text(po % "Hello", "utf-8")
+    first = read_catalog(path, "sv")
+    assert read_catalog(path, "sv") is first  # the same bytes: not parsed again
+    path.write_text(po % "Hi", "utf-8")
+    again = read_catalog(path, "sv")
+    assert again is not first and again.messages == {"Hej": "Hi"}

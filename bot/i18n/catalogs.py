@@ -11,6 +11,7 @@ its line number, not a warning printed to the log with the whole line in it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterator, Mapping
@@ -70,6 +71,22 @@ def read_catalog(path: Path, code: str, files: Files | None = None) -> LoadedCat
     raw = (files or Files(path.parent)).read_bytes(path, MAX_CATALOG_BYTES)
     if isinstance(raw, Problem):
         return _unreadable(path, code, raw)
+    digest = hashlib.sha256(raw).digest()
+    kept = _parsed.get((path, code))
+    if kept is not None and kept[0] == digest:
+        return kept[1]  # unchanged since the last load: a reload parses only what changed
+    loaded = _parse(raw, path, code)
+    _parsed[path, code] = (digest, loaded)
+    return loaded
+
+
+# The last catalog parsed at each path, by the hash of its bytes. Babel's parser takes most
+# of a reload's time (0.16 s for a catalog of 3,000 messages), and a reload after an edit
+# to one flow finds every catalog unchanged. One entry per path: it never grows.
+_parsed: dict[tuple[Path, str], tuple[bytes, LoadedCatalog]] = {}
+
+
+def _parse(raw: bytes, path: Path, code: str) -> LoadedCatalog:
     try:
         catalog = read_po(io.BytesIO(raw), locale=None, abort_invalid=True)
     except PoFileError as error:
