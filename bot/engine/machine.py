@@ -434,14 +434,18 @@ def _labelled(
     content: Content, locale: str | None, visible: list[Option], typed: str
 ) -> Option | None:
     spellings = vocabulary.labels(content, locale, [option.label for option in visible])
-    # The short label too: it is what a chat app with little room showed (WhatsApp).
-    shorts = vocabulary.labels(
-        content, locale, [option.short or option.label for option in visible]
-    )
     flat = [
         (option, label)
-        for option, labels, short in zip(visible, spellings, shorts, strict=True)
-        for label in (*labels, *short)
+        for option, labels in zip(visible, spellings, strict=True)
+        for label in labels
+    ]
+    # The short labels too: what a chat app with little room showed (WhatsApp).
+    shortened = [option for option in visible if option.short]
+    shorts = vocabulary.labels(content, locale, [option.short or "" for option in shortened])
+    flat += [
+        (option, label)
+        for option, labels in zip(shortened, shorts, strict=True)
+        for label in labels
     ]
     index = match_label([label for _, label in flat], typed)
     return None if index is None else flat[index][0]
