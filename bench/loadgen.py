@@ -32,6 +32,21 @@ Graph API) or now and then types a sentence, and after a few steps says "Hej" ag
     python bench/loadgen.py --whatsapp --webhook http://127.0.0.1:18090/whatsapp/webhook \
         --fake http://127.0.0.1:18081 --app-secret 0123456789abcdef0123456789abcdef \
         --phone-number-id 109876543210987
+
+With ``--web BASE_URL`` (no ``--webhook``, no ``--fake``) the same people use a web chat's
+JSON API instead, as its page would (``bot.channels.web``): each first gets a session
+(``POST /api/session``, in the warm-up, not measured), then sends one event at a time to
+``POST /api/event``, each with a fresh client id: ``start``, then the token of one of the
+buttons of the last answer (a ``choice``) or now and then a sentence (a ``text``), and
+after a few steps ``start`` again. The answer itself carries the buttons, so no fake is
+asked; latency is from sending the event to its answer. Every request has the header
+``Origin: BASE_URL``, as a browser on the page would send, and ``X-Forwarded-For`` with an
+address of the person's own (10.x.y.z), as a reverse proxy would pass it: with
+``LOTSEN_WEB_CLIENT_ADDRESS_HEADER=X-Forwarded-For`` each person is a client of its own
+for the web chat's per-client rate limits, as 500 people on 500 machines would be. The
+JSON also has ``replies_per_event`` (replies in an answer, over every answered event):
+
+    python bench/loadgen.py --web http://127.0.0.1:18090
 """
 
 from __future__ import annotations
@@ -74,6 +89,8 @@ class Person:
     rng: random.Random
     left: int = 0
     own_message_id: int = 1_000_000
+    session: str | None = None  # the web chat's session token
+    buttons: list[str] = field(default_factory=list)  # the web chat's last answer's tokens
 
 
 @dataclass
@@ -112,7 +129,7 @@ class Load:
         self.http = session
         self.update_ids = itertools.count(1)
         self.headers = {SECRET_HEADER: args.secret}
-        self.webhooks = itertools.cycle(args.webhook)  # round-robin over the instances
+        self.webhooks = itertools.cycle(args.webhook or [])  # round-robin over the instances
 
     async def next_update(self, person: Person) -> dict[str, Any]:
         person.own_message_id += 1
@@ -163,22 +180,31 @@ class Load:
         """The next update's POST to the webhook, as ``aiohttp`` keyword arguments."""
         return {"json": await self.next_update(person), "headers": self.headers}
 
+    def answered(self, person: Person, body: bytes) -> None:
+        """A 200 answer's body: nothing to read on a messaging platform, whose replies go to
+        the fake instead."""
+        return None
+
     async def step(self, person: Person, phase: Phase | None) -> None:
         request = await self.request(person)
         url = next(self.webhooks)
         started = time.perf_counter()
         failure = None
+        body = b""
         try:
             async with self.http.post(url, **request) as response:
-                await response.read()
+                body = await response.read()
                 if response.status != 200:
                     failure = str(response.status)
         except aiohttp.ClientError:
             failure = "connection"
+        took = time.perf_counter() - started
+        if failure is None:
+            self.answered(person, body)
         if phase is None:
             return
         if failure is None:
-            phase.latencies.append(time.perf_counter() - started)
+            phase.latencies.append(took)
         else:
             phase.errors += 1
             phase.failures[failure] += 1
@@ -282,6 +308,68 @@ class WhatsAppLoad(Load):
         }
 
 
+class WebLoad(Load):
+    """The same people on a web chat: a session each, then JSON events to ``/api/event``."""
+
+    def __init__(self, args: argparse.Namespace, session: aiohttp.ClientSession) -> None:
+        super().__init__(args, session)
+        self.base = args.web.rstrip("/")
+        self.webhooks = itertools.cycle([f"{self.base}/api/event"])
+        # client ids unique across runs too: this process's nonce, then a counter
+        self.nonce = os.urandom(6).hex()
+        self.event_ids = itertools.count(1)
+        self.answers = 0
+        self.replies = 0
+
+    def _headers(self, person: Person) -> dict[str, str]:
+        return {"Origin": self.base, "X-Forwarded-For": _address(person.chat_id)}
+
+    async def request(self, person: Person) -> dict[str, Any]:
+        if person.session is None:  # the person's first step, in the warm-up
+            await self._new_session(person)
+        return {"json": self.next_event(person), "headers": self._headers(person)}
+
+    async def _new_session(self, person: Person) -> None:
+        url = f"{self.base}/api/session"
+        async with self.http.post(url, json={}, headers=self._headers(person)) as response:
+            body = await response.read()
+            if response.status != 201:
+                raise RuntimeError(f"POST /api/session answered {response.status}: {body!r}")
+        person.session = json.loads(body)["session"]
+
+    def next_event(self, person: Person) -> dict[str, Any]:
+        event: dict[str, Any] = {"session": person.session, "id": self._event_id()}
+        if person.left <= 0:
+            person.left = WALK
+            return {**event, "type": "start"}
+        person.left -= 1
+        tokens = [token for token in person.buttons if "forget" not in token]
+        if not tokens or person.rng.random() < TYPING:
+            return {**event, "type": "text", "text": person.rng.choice(TEXTS)}
+        return {**event, "type": "choice", "token": person.rng.choice(tokens)}
+
+    def _event_id(self) -> str:
+        return f"{self.nonce}-{next(self.event_ids)}"  # [A-Za-z0-9_-], 64 at most
+
+    def answered(self, person: Person, body: bytes) -> None:
+        replies = json.loads(body)["replies"]
+        # As the page: every reply's buttons, the quick exit's ("forget") left out.
+        person.buttons = [
+            button["token"]
+            for reply in replies
+            for button in reply["buttons"]
+            if button.get("action") != "forget"
+        ]
+        self.answers += 1
+        self.replies += len(replies)
+
+
+def _address(chat_id: int) -> str:
+    """A person's own client address, 10.x.y.z."""
+    index = chat_id - CHAT_BASE + 1
+    return f"10.{(index >> 16) & 255}.{(index >> 8) & 255}.{index & 255}"
+
+
 def _wa_id(chat_id: int) -> str:
     """A person's WhatsApp id: 4670 and seven digits (a Swedish mobile number)."""
     return f"4670{chat_id - CHAT_BASE + 1_000_000:07d}"
@@ -298,24 +386,28 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     ]
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        load = (WhatsAppLoad if args.whatsapp else Load)(args, session)
+        kind = WebLoad if args.web else WhatsAppLoad if args.whatsapp else Load
+        load = kind(args, session)
         await load.closed(people, len(people), None)  # warm-up: everyone says /start
         saturation, fixed = Phase(), Phase()
         await load.closed(people, args.saturation, saturation)
         await load.open(people, args.fixed, args.rate, fixed)
-    return {"saturation": saturation.summary(), "fixed": fixed.summary(), "rate": args.rate}
+    result = {"saturation": saturation.summary(), "fixed": fixed.summary(), "rate": args.rate}
+    if isinstance(load, WebLoad):
+        result["replies_per_event"] = round(load.replies / max(load.answers, 1), 2)
+    return result
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--webhook",
-        required=True,
         action="extend",
         nargs="+",
         help="the webhook's URL; several: instances, each update to the next in turn",
     )
-    parser.add_argument("--fake", required=True)
+    parser.add_argument("--fake", help="the fake Bot API / Graph API (not with --web)")
+    parser.add_argument("--web", help="a web chat's base URL (http://host:port), instead")
     parser.add_argument("--secret", default="bench-secret")
     parser.add_argument("--chats", type=int, default=500)
     parser.add_argument("--saturation", type=int, default=3000)
@@ -326,7 +418,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--whatsapp", action="store_true", help="WhatsApp's webhook, signed")
     parser.add_argument("--app-secret", default="0123456789abcdef0123456789abcdef")
     parser.add_argument("--phone-number-id", default="109876543210987")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.web is None and (not args.webhook or args.fake is None):
+        parser.error("--webhook and --fake are required (or --web)")
+    if args.web is not None and (args.webhook or args.whatsapp):
+        parser.error("--web goes alone, without --webhook or --whatsapp")
+    return args
 
 
 if __name__ == "__main__":

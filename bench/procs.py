@@ -20,6 +20,12 @@ WA_PHONE_NUMBER_ID = "109876543210987"
 WA_ACCESS_TOKEN = "EAAG-bench-system-user-token-0123456789"
 WA_APP_SECRET = "0123456789abcdef0123456789abcdef"  # 32 hex characters, as Meta's
 WA_VERIFY_TOKEN = "bench-verify-token"
+WHATSAPP_VARIABLES = (
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
 
 
 def free_port() -> int:
@@ -77,7 +83,10 @@ def lotsen_env(
 ) -> dict[str, str]:
     """``lotsen serve``'s environment; ``database`` a SQLite file or a database URL
     (``postgresql://...``); with ``fake_port``, one channel (``telegram`` or ``whatsapp``)
-    on against the fake, and the other off even if the shell sets it."""
+    on against the fake, and the other off even if the shell sets it. ``channel="web"``:
+    the web chat alone (always on), Telegram and WhatsApp off, and the client's address
+    read from ``X-Forwarded-For``, which the load generator sets to each person's own, as a
+    reverse proxy would (so the web chat's per-client limits apply per person)."""
     env = {
         "PORT": str(port),
         "HOST": "127.0.0.1",
@@ -85,7 +94,13 @@ def lotsen_env(
         "LOTSEN_SECRET_KEY": "bench-0123456789abcdef0123456789abcdef",
         "LOTSEN_CONTENT": str(ROOT / "content"),
     }
-    if fake_port is not None and channel == "whatsapp":
+    if channel == "web":
+        env |= {
+            "LOTSEN_WEB_CLIENT_ADDRESS_HEADER": "X-Forwarded-For",
+            "TELEGRAM_BOT_TOKEN": "",
+            **dict.fromkeys(WHATSAPP_VARIABLES, ""),
+        }
+    elif fake_port is not None and channel == "whatsapp":
         env |= {
             "TELEGRAM_BOT_TOKEN": "",
             "WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_NUMBER_ID,
@@ -100,9 +115,6 @@ def lotsen_env(
             "TELEGRAM_WEBHOOK_URL": "https://bench.invalid/telegram/webhook",
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{fake_port}/bot",
-            "WHATSAPP_PHONE_NUMBER_ID": "",
-            "WHATSAPP_ACCESS_TOKEN": "",
-            "WHATSAPP_APP_SECRET": "",
-            "WHATSAPP_VERIFY_TOKEN": "",
+            **dict.fromkeys(WHATSAPP_VARIABLES, ""),
         }
     return env

@@ -133,7 +133,9 @@ def check_word_collisions(
         texts = [(text, words_of(text)) for text in _read_all(content, locale, corpus)]
         # Every word form the language's texts hold, unmasked: a first look that can only
         # find too much; the masked reading below decides.
-        known = sorted({form for _, words in texts for word in words for form in forms(word)})
+        known = sorted(
+            {form for word in {w for _, words in texts for w in words} for form in forms(word)}
+        )
         candidates: dict[str, _Word] = {}  # once a word and language, whichever lists hold it
         for other in languages(content):
             for name, msgid in lists if other != locale else ():
