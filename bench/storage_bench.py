@@ -111,7 +111,7 @@ async def run(sessions: int, turns: int, directory: Path) -> dict[str, object]:
         keys = [rng.randrange(sessions) for _ in range(turns)]
         save_seconds = await saves(store, turns, keys)
         load_seconds = await loads(store, turns, keys)
-        data = await rows.fetch(store._db, "SELECT avg(length(data)) FROM sessions")
+        data = list(await store._db.execute_fetchall("SELECT avg(length(data)) FROM sessions"))
     finally:
         await store.close()
     return {

@@ -4,6 +4,7 @@ shares is in ``tests/test_storage_contract.py``, which runs against SQLite too."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import stat
@@ -11,6 +12,7 @@ from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from tests.storage_fixtures import (
@@ -41,6 +43,49 @@ def test_the_stored_row_is_the_sessions_dict_and_nothing_more(tmp_path: Path) ->
     [(key, channel, data, updated)] = tables(tmp_path / "db")["sessions"]
     assert (key, channel, updated) == (KEY, "web", int(T0.timestamp()))
     assert json.loads(data) == session("home.age", age="child").to_dict()
+
+
+def test_a_turn_is_three_trips_to_the_database_thread_and_holds_no_transaction_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each trip to aiosqlite's thread waits a turn of the event loop, and a transaction
+    left open across one would make every other person wait too: a turn reads the session
+    and its update id, then commits its writes in one trip."""
+    trips: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: object, *args: object) -> object:
+        trips.append(getattr(fn, "__name__", "?"))
+        return await execute(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    async def main() -> list[str]:
+        async with await open_store(tmp_path / "db") as store:
+            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+            inside = asyncio.Event()
+            other_done = asyncio.Event()
+
+            async def slow_turn() -> None:
+                async with store.conversation(KEY, "telegram") as conv:
+                    assert not await conv.seen_update("41")
+                    await conv.save(session("home.age"))
+                    inside.set()
+                    await asyncio.wait_for(other_done.wait(), 5)  # another person meanwhile
+
+            async def other_turn() -> None:
+                await inside.wait()
+                async with store.conversation(OTHER, "telegram") as conv:
+                    await conv.save(session())
+                other_done.set()
+
+            trips.clear()
+            await asyncio.gather(slow_turn(), other_turn())
+            both = list(trips)
+            trips.clear()
+            async with store.conversation(KEY, "telegram") as conv:
+                assert await conv.seen_update("41")  # the first turn committed it
+            return both
+
+    assert run(main()) == ["load", "was_seen", "load", "commit_turn", "commit_turn"]
 
 
 def test_key_locks_are_dropped_when_unused(tmp_path: Path) -> None:

@@ -5,16 +5,19 @@
         ...
     await store.close()
 
-How turns are kept apart. The store has one connection, and a connection holds one
-transaction at a time, so every statement runs under ``_tx``, a lock on the connection.
-A turn (``conversation``) first takes its key's lock, then ``_tx``, then ``BEGIN IMMEDIATE``:
+How turns are kept apart. The store has one connection, on aiosqlite's thread, and every
+transaction is one function run there in one trip (``_run``), so no transaction is ever open
+across an ``await`` and the thread's queue is the only lock on the connection. A turn
+(``conversation``, see ``bot.storage.sqlite_turn``) takes its key's lock, reads what it needs,
+and commits its writes at its end in one ``BEGIN IMMEDIATE`` transaction:
 
 - two presses on the same chat queue on the key lock and run one after the other;
+- different people's turns overlap everywhere but in their one short write;
 - ``BEGIN IMMEDIATE`` takes SQLite's write lock at the start, so another process on the same
   file (``lotsen purge``, a second server) waits (``busy_timeout``) instead of failing
-  half-way;
-- SQLite allows one writer at a time anyway, so a second connection would add waiting, not
-  throughput. A turn holds the lock for a few statements: well under a millisecond.
+  half-way, and the commit first checks that the person's session is still the one the turn
+  read: if another process answered them meanwhile, the turn writes nothing and fails
+  transiently (the platform redelivers, the web page retries).
 
 Deleting means deleting: ``secure_delete`` zeroes freed space, and after a forget or a purge
 the write-ahead log is checkpointed and truncated, so old pages do not linger in it.
@@ -36,6 +39,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -52,11 +56,12 @@ from bot.storage.protocol import (
     TransientStoreError,
     UsageCount,
 )
-from bot.storage.turn import TurnView
+from bot.storage.sqlite_turn import SqliteTurn
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 PURGE_BATCH = 500  # sessions per purge transaction, so turns never wait long behind one
 BUSY_TIMEOUT_MS = 5000
@@ -125,7 +130,6 @@ class SqliteStore:
         self._ttl = session_ttl
         self._clock = clock  # only stamps processed-update rows; purge gets `now` passed in
         self._keys = KeyLocks()
-        self._tx = asyncio.Lock()
         self._path = MEMORY
         # The last transient failure of a real transaction, until one commits again: a probe
         # that rewrites one row can succeed on a disk too full for a turn that needs a page.
@@ -167,21 +171,20 @@ class SqliteStore:
         await self.close()
 
     async def close(self) -> None:
-        async with self._tx:
-            with translated():
-                await self._db.close()
+        with translated():
+            await self._db.close()
 
     @asynccontextmanager
-    async def conversation(
-        self, key: str, channel: str
-    ) -> AsyncIterator[TurnView[aiosqlite.Connection]]:
-        async with self._keys.hold(key), self._transaction() as db:
-            conv = TurnView(rows, db, key, channel, await rows.load(db, key), self._clock)
+    async def conversation(self, key: str, channel: str) -> AsyncIterator[SqliteTurn]:
+        async with self._keys.hold(key):
+            turn = SqliteTurn(self._run, key, channel, await self._run(rows.load, key), self._clock)
             try:
-                yield conv
+                yield turn
             finally:
-                conv.closed = True
-        if conv.deleted:
+                turn.closed = True  # what it wrote is only kept when the block ends normally
+            if turn.writes:
+                await self._commit(rows.commit_turn, key, turn.loaded, turn.writes)
+        if turn.deleted:
             await self._checkpoint()
 
     @asynccontextmanager
@@ -191,8 +194,9 @@ class SqliteStore:
         yield
 
     async def seen_update(self, channel: str, update_id: str) -> bool:
-        async with self._transaction() as db:
-            return await rows.mark_seen(db, channel, update_id, self._clock())
+        return await self._commit(
+            _in_transaction(rows.mark_seen), channel, update_id, self._clock()
+        )
 
     async def record_messages(
         self,
@@ -203,33 +207,42 @@ class SqliteStore:
         *,
         settle: tuple[str, str] | None = None,
     ) -> None:
-        async with self._transaction() as db:
+        def work(conn: sqlite3.Connection) -> None:
             if message_ids:
-                await rows.record_many(db, key, chat_ref, message_ids, at)
+                rows.record_many(conn, key, chat_ref, message_ids, at)
             if settle is not None:
-                await rows.settle(db, *settle)
+                rows.settle(conn, *settle)
+
+        await self._commit(rows.transaction, work)
 
     async def purge(self, now: datetime) -> PurgeResult:
         sessions = messages = 0
-        while True:
-            async with self._transaction() as db:
-                keys = await rows.idle_keys(db, now - self._ttl, PURGE_BATCH)
-                erased = await rows.erase(db, keys)
-            sessions, messages = sessions + erased[0], messages + erased[1]
-            if len(keys) < PURGE_BATCH:
+
+        def batch(conn: sqlite3.Connection) -> tuple[int, int, int]:
+            keys = rows.idle_keys(conn, now - self._ttl, PURGE_BATCH)
+            return (len(keys), *rows.erase(conn, keys))
+
+        while True:  # batches, so turns never wait long behind one
+            found, erased, dropped = await self._commit(rows.transaction, batch)
+            sessions, messages = sessions + erased, messages + dropped
+            if found < PURGE_BATCH:
                 break
-        async with self._transaction() as db:
-            messages += await rows.drop_older(db, "ledger", now - LEDGER_KEPT)
-            updates = await rows.drop_older(db, "processed_updates", now - UPDATES_KEPT)
-            await rows.drop_older(db, "owed", now - UPDATES_KEPT)
+
+        def timed(conn: sqlite3.Connection) -> tuple[int, int]:
+            ledger = rows.drop_older(conn, "ledger", now - LEDGER_KEPT)
+            updates = rows.drop_older(conn, "processed_updates", now - UPDATES_KEPT)
+            rows.drop_older(conn, "owed", now - UPDATES_KEPT)
+            return ledger, updates
+
+        dropped, updates = await self._commit(rows.transaction, timed)
+        messages += dropped
         if sessions or messages:
             await self._checkpoint()
         return PurgeResult(sessions, messages, updates)
 
     async def counts(self, since: date) -> tuple[UsageCount, ...]:
-        async with self._tx:
-            with translated():
-                return await rows.counts(self._db, since)
+        found: tuple[UsageCount, ...] = await self._run(rows.counts, since)
+        return found
 
     async def check(self) -> None:
         """Rewrite the health row on a connection of its own, which waits at most
@@ -244,8 +257,7 @@ class SqliteStore:
                     f"a recent turn could not commit ({reason})", reason=reason
                 )
         if self._path == MEMORY:
-            async with self._transaction() as db:
-                await rows.touch_health(db, self._clock())
+            await self._commit(_in_transaction(rows.touch_health), self._clock())
             return
         try:
             await asyncio.wait_for(self._check_file(), CHECK_SECONDS)
@@ -258,37 +270,27 @@ class SqliteStore:
         with translated():
             async with aiosqlite.connect(self._path, isolation_level=None) as db:
                 await db.execute(f"PRAGMA busy_timeout = {CHECK_BUSY_MS}")
-                await db.execute("BEGIN IMMEDIATE")
-                try:
-                    await rows.touch_health(db, self._clock())
-                    await db.execute("COMMIT")
-                except BaseException:
-                    await asyncio.shield(_rollback(db))
-                    raise
+                await _run_on(db, _in_transaction(rows.touch_health), self._clock())
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._tx:
-            try:
-                async with self._translated_transaction() as db:
-                    yield db
-            except TransientStoreError as exc:
-                self._failure = (exc.reason, self._clock())
-                raise
-            self._failure = None
-
-    @asynccontextmanager
-    async def _translated_transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(connection, *args)`` on the database's thread, in one trip."""
         with translated():
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                await self._db.execute("COMMIT")
-            except BaseException:
-                # Shielded: a task cancelled mid-turn must still leave no open
-                # transaction behind for the next one on this connection.
-                await asyncio.shield(_rollback(self._db))
-                raise
+            return await _run_on(self._db, work, *args)
+
+    async def _commit(self, work: Callable[..., T], *args: Any) -> T:
+        """:meth:`_run` for a transaction: a transient failure is remembered for
+        :meth:`check` until a transaction commits again."""
+        try:
+            result = await self._run(work, *args)
+        except rows.Changed:
+            raise TransientStoreError(
+                "another process answered this person meanwhile", reason="changed"
+            ) from None
+        except TransientStoreError as exc:
+            self._failure = (exc.reason, self._clock())
+            raise
+        self._failure = None
+        return result
 
     async def _checkpoint(self) -> None:
         """Copy the log into the database and truncate it, so deleted rows leave no copies.
@@ -297,9 +299,25 @@ class SqliteStore:
         open, SQLite waits for it up to ``busy_timeout`` and then checkpoints what it can;
         forgets and purges are rare enough for that wait.
         """
-        async with self._tx:
-            with translated():
-                await rows.fetch(self._db, "PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._run(rows.fetch, "PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+async def _run_on(db: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
+    """Run ``work(connection, *args)`` on ``db``'s thread. aiosqlite runs each of its own
+    calls this way, one trip to its thread and back each; its ``_execute`` is the one way to
+    run several statements in one trip, which is what keeps a turn at two or three trips
+    (an ``await`` of a trip waits a whole turn of the event loop under load)."""
+    result: T = await db._execute(work, db._conn, *args)  # type: ignore[no-untyped-call]
+    return result
+
+
+def _in_transaction(write: Callable[..., T]) -> Callable[..., T]:
+    """``write(connection, *args)`` inside :func:`rows.transaction`."""
+
+    def work(conn: sqlite3.Connection, *args: Any) -> T:
+        return rows.transaction(conn, lambda conn: write(conn, *args))
+
+    return work
 
 
 # SQLite's result codes (Python 3.11 names them on every sqlite3.Error) by what they mean
@@ -342,17 +360,12 @@ def as_store_error(exc: sqlite3.Error) -> StorageError:
     return StorageError(f"the database cannot be used: {exc}")
 
 
-async def _rollback(db: aiosqlite.Connection) -> None:
-    with contextlib.suppress(sqlite3.OperationalError):  # no transaction was open
-        await db.execute("ROLLBACK")
-
-
 async def _configure(db: aiosqlite.Connection) -> None:
     await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # WAL: readers never block the writer. synchronous=NORMAL is safe against a crash of
     # the process (a commit survives SIGKILL); a power cut may lose the last commits, which
     # costs a person at most one step.
-    journal = await rows.fetch(db, "PRAGMA journal_mode = WAL")
+    journal = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
     if journal[0][0] != "wal":
         logger.warning("the database is not in WAL mode (%s)", journal[0][0])
     await db.execute("PRAGMA synchronous = NORMAL")

@@ -1,20 +1,28 @@
-"""The SQL of the SQLite store, one small function per operation, each inside a transaction
-its caller holds. Nothing here locks or commits."""
+"""The SQL of the SQLite store, one small function per operation. Each runs on the
+database's own thread (``SqliteStore._run``) with the plain ``sqlite3`` connection; the
+writes run inside a transaction :func:`transaction` holds. Nothing here awaits."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from bot.engine.session import Session
 from bot.storage.protocol import LedgerEntry, Usage, UsageCount
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Write = Callable[[sqlite3.Connection], object]  # one buffered write of a turn
+
+
+class Changed(Exception):
+    """The person's session changed between a turn's read and its commit: another process
+    on the same file answered them meanwhile. Nothing of the turn was written."""
 
 
 def epoch(moment: datetime) -> int:
@@ -22,18 +30,28 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-async def execute(db: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> int:
-    """Run one statement; returns the number of rows it changed.
-
-    The cursor is not closed through aiosqlite: that would be a second trip to its thread
-    for each statement (about a third of a turn's trips). A write's statement is finished
-    when it returns, and its cursor goes with the Python object."""
-    cursor = await db.execute(sql, params)
-    return cursor.rowcount
+def execute(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one statement; returns the number of rows it changed."""
+    return conn.execute(sql, params).rowcount
 
 
-async def fetch(db: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    return list(await db.execute_fetchall(sql, params))
+def fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    return conn.execute(sql, params).fetchall()
+
+
+def transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """``work`` in one ``BEGIN IMMEDIATE`` transaction: committed when it returns, rolled back
+    when it raises. IMMEDIATE takes SQLite's write lock at once, so another process on the
+    file (``lotsen purge``) makes it wait (``busy_timeout``) instead of failing half-way."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # a failed COMMIT leaves it open
+            conn.execute("ROLLBACK")
+        raise
+    return result
 
 
 def parse(data: str) -> Session | None:
@@ -46,16 +64,33 @@ def parse(data: str) -> Session | None:
         return None
 
 
-async def load(db: aiosqlite.Connection, key: str) -> Session | None:
-    rows = await fetch(db, "SELECT data FROM sessions WHERE key = ?", (key,))
-    return parse(rows[0][0]) if rows else None
+def load(conn: sqlite3.Connection, key: str) -> str | None:
+    """The person's stored session as it is in the file (see :func:`parse`), or None."""
+    rows = fetch(conn, "SELECT data FROM sessions WHERE key = ?", (key,))
+    return str(rows[0][0]) if rows else None
 
 
-async def save(db: aiosqlite.Connection, key: str, channel: str, session: Session) -> None:
+def commit_turn(
+    conn: sqlite3.Connection, key: str, loaded: str | None, writes: Sequence[Write]
+) -> None:
+    """A turn's writes in one transaction, if the session is still the one the turn read
+    (``loaded``); :class:`Changed` otherwise. Within one process the person's lock already
+    guarantees it; this guards a second process on the same file."""
+
+    def work(conn: sqlite3.Connection) -> None:
+        if load(conn, key) != loaded:
+            raise Changed()
+        for write in writes:
+            write(conn)
+
+    transaction(conn, work)
+
+
+def save(conn: sqlite3.Connection, key: str, channel: str, session: Session) -> None:
     # to_dict() holds no typed text (the engine's guarantee); this is all that is stored.
     data = json.dumps(session.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    await execute(
-        db,
+    execute(
+        conn,
         "INSERT INTO sessions (key, channel, data, updated) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (key) DO UPDATE"
         " SET channel = excluded.channel, data = excluded.data, updated = excluded.updated",
@@ -63,10 +98,20 @@ async def save(db: aiosqlite.Connection, key: str, channel: str, session: Sessio
     )
 
 
-async def mark_seen(db: aiosqlite.Connection, channel: str, update_id: str, now: datetime) -> bool:
+def was_seen(conn: sqlite3.Connection, channel: str, update_id: str) -> bool:
+    return bool(
+        fetch(
+            conn,
+            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_id = ?",
+            (channel, update_id),
+        )
+    )
+
+
+def mark_seen(conn: sqlite3.Connection, channel: str, update_id: str, now: datetime) -> bool:
     """Record an update id; True when it was already there (one statement, so atomic)."""
-    inserted = await execute(
-        db,
+    inserted = execute(
+        conn,
         "INSERT INTO processed_updates (channel, update_id, at) VALUES (?, ?, ?)"
         " ON CONFLICT DO NOTHING",
         (channel, update_id, epoch(now)),
@@ -74,31 +119,31 @@ async def mark_seen(db: aiosqlite.Connection, channel: str, update_id: str, now:
     return inserted == 0
 
 
-async def owe(
-    db: aiosqlite.Connection, channel: str, update_id: str, payload: str, now: datetime
+def owe(
+    conn: sqlite3.Connection, channel: str, update_id: str, payload: str, now: datetime
 ) -> None:
-    await execute(
-        db,
+    execute(
+        conn,
         "INSERT INTO owed (channel, update_id, payload, at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (channel, update_id) DO UPDATE SET payload = excluded.payload",
         (channel, update_id, payload, epoch(now)),
     )
 
 
-async def owed(db: aiosqlite.Connection, channel: str, update_id: str) -> str | None:
-    found = await fetch(
-        db, "SELECT payload FROM owed WHERE channel = ? AND update_id = ?", (channel, update_id)
+def owed(conn: sqlite3.Connection, channel: str, update_id: str) -> str | None:
+    found = fetch(
+        conn, "SELECT payload FROM owed WHERE channel = ? AND update_id = ?", (channel, update_id)
     )
     return str(found[0][0]) if found else None
 
 
-async def settle(db: aiosqlite.Connection, channel: str, update_id: str) -> None:
-    await execute(db, "DELETE FROM owed WHERE channel = ? AND update_id = ?", (channel, update_id))
+def settle(conn: sqlite3.Connection, channel: str, update_id: str) -> None:
+    execute(conn, "DELETE FROM owed WHERE channel = ? AND update_id = ?", (channel, update_id))
 
 
-async def bump(db: aiosqlite.Connection, usage: Usage, *, ended: bool) -> None:
-    await execute(
-        db,
+def bump(conn: sqlite3.Connection, usage: Usage, *, ended: bool) -> None:
+    execute(
+        conn,
         "INSERT INTO usage (day, flow, step, locale, channel, ended, count)"
         " VALUES (?, ?, ?, ?, ?, ?, 1)"
         " ON CONFLICT (day, flow, step, locale, channel, ended)"
@@ -107,28 +152,28 @@ async def bump(db: aiosqlite.Connection, usage: Usage, *, ended: bool) -> None:
     )
 
 
-async def count_end(db: aiosqlite.Connection, channel: str, data: str) -> None:
+def count_end(conn: sqlite3.Connection, channel: str, data: str) -> None:
     """Count a conversation that ends (expires or is forgotten) at the step it was on, on the
     day it was last active: that is where the person left."""
     session = parse(data)
     if session is not None:
         usage = Usage.of(session, channel=channel, day=session.updated.date())
-        await bump(db, usage, ended=True)
+        bump(conn, usage, ended=True)
 
 
-async def record_many(
-    db: aiosqlite.Connection, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
+def record_many(
+    conn: sqlite3.Connection, key: str, chat_ref: str, message_ids: Sequence[str], at: datetime
 ) -> None:
-    await db.executemany(
+    conn.executemany(
         "INSERT INTO ledger (key, chat_ref, message_id, at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING",
         [(key, chat_ref, message_id, epoch(at)) for message_id in message_ids],
     )
 
 
-async def ledger(db: aiosqlite.Connection, key: str) -> tuple[LedgerEntry, ...]:
-    rows = await fetch(
-        db,
+def ledger(conn: sqlite3.Connection, key: str) -> tuple[LedgerEntry, ...]:
+    rows = fetch(
+        conn,
         "SELECT chat_ref, message_id, at FROM ledger WHERE key = ? ORDER BY at, message_id",
         (key,),
     )
@@ -138,7 +183,7 @@ async def ledger(db: aiosqlite.Connection, key: str) -> tuple[LedgerEntry, ...]:
     )
 
 
-async def erase(db: aiosqlite.Connection, keys: Iterable[str]) -> tuple[int, int]:
+def erase(conn: sqlite3.Connection, keys: Iterable[str]) -> tuple[int, int]:
     """Delete the sessions and ledgers of ``keys``, counting where each conversation ended.
 
     Every table keyed to a person is in here: add a new one here too.
@@ -146,31 +191,29 @@ async def erase(db: aiosqlite.Connection, keys: Iterable[str]) -> tuple[int, int
     """
     sessions = messages = 0
     for key in keys:
-        for channel, data in await fetch(
-            db, "SELECT channel, data FROM sessions WHERE key = ?", (key,)
+        for channel, data in fetch(
+            conn, "SELECT channel, data FROM sessions WHERE key = ?", (key,)
         ):
-            await count_end(db, channel, data)
-        sessions += await execute(db, "DELETE FROM sessions WHERE key = ?", (key,))
-        messages += await execute(db, "DELETE FROM ledger WHERE key = ?", (key,))
+            count_end(conn, channel, data)
+        sessions += execute(conn, "DELETE FROM sessions WHERE key = ?", (key,))
+        messages += execute(conn, "DELETE FROM ledger WHERE key = ?", (key,))
     return sessions, messages
 
 
-async def idle_keys(db: aiosqlite.Connection, before: datetime, limit: int) -> list[str]:
-    rows = await fetch(
-        db, "SELECT key FROM sessions WHERE updated < ? LIMIT ?", (epoch(before), limit)
-    )
+def idle_keys(conn: sqlite3.Connection, before: datetime, limit: int) -> list[str]:
+    rows = fetch(conn, "SELECT key FROM sessions WHERE updated < ? LIMIT ?", (epoch(before), limit))
     return [key for (key,) in rows]
 
 
-async def drop_older(db: aiosqlite.Connection, table: str, before: datetime) -> int:
+def drop_older(conn: sqlite3.Connection, table: str, before: datetime) -> int:
     if table not in ("ledger", "processed_updates", "owed"):
         raise ValueError(f"no timed table {table!r}; choose ledger, processed_updates or owed")
-    return await execute(db, f"DELETE FROM {table} WHERE at < ?", (epoch(before),))
+    return execute(conn, f"DELETE FROM {table} WHERE at < ?", (epoch(before),))
 
 
-async def counts(db: aiosqlite.Connection, since: date) -> tuple[UsageCount, ...]:
-    rows = await fetch(
-        db,
+def counts(conn: sqlite3.Connection, since: date) -> tuple[UsageCount, ...]:
+    rows = fetch(
+        conn,
         "SELECT day, flow, step, locale, channel, ended, count FROM usage"
         " WHERE day >= ? ORDER BY day, flow, step, locale, channel, ended",
         (since.isoformat(),),
@@ -181,9 +224,10 @@ async def counts(db: aiosqlite.Connection, since: date) -> tuple[UsageCount, ...
     )
 
 
-async def touch_health(db: aiosqlite.Connection, now: datetime) -> None:
+def touch_health(conn: sqlite3.Connection, now: datetime) -> None:
     """Rewrite the one health row: a write that must reach the file to commit."""
-    await db.execute(
+    execute(
+        conn,
         "INSERT INTO health (id, checked) VALUES (1, ?) "
         "ON CONFLICT (id) DO UPDATE SET checked = excluded.checked",
         (int(now.timestamp()),),
