@@ -4,7 +4,8 @@
 
 1. End to end through the Telegram webhook: one fake Bot API process (``fakeapi.py``), one
    load generator process (``loadgen.py``), and each system in its own process on its own
-   port, one at a time: the floor (``baselines/floor.py``), the ConversationHandler bot
+   port, one at a time: the floor (``baselines/floor.py``), the same floor on Lotsen's
+   aiohttp transport (``floor.py --transport aiohttp``), the ConversationHandler bot
    (``baselines/conversation.py``) and Lotsen (``lotsen_server.py``: ``lotsen serve`` with
    SQLite and its pacer unlimited, since the fake has no rate limit); Lotsen on PostgreSQL,
    one instance, then three (three ``lotsen_server.py`` processes on one database, the load
@@ -14,8 +15,12 @@
    answers, these two rows are skipped and the run says why; then Lotsen again on
    WhatsApp: the same server with only its WhatsApp channel on, against the same fake
    process serving the Graph API (``/v25.0``), and the load generator sending signed Cloud
-   API webhooks (``loadgen.py --whatsapp``). The systems take turns, ``--rounds`` times,
-   each round on a fresh database; the table shows medians.
+   API webhooks (``loadgen.py --whatsapp``). Then the web chat end to end, a table of its
+   own: Lotsen with only its web chat (SQLite; each simulated person its own client
+   address, in ``X-Forwarded-For``) and its floor (``baselines/web_floor.py``: a bare
+   aiohttp JSON handler committing one row per request), the load generator using the
+   JSON API as the page does (``loadgen.py --web``). The systems take turns, ``--rounds``
+   times, each round on a fresh database; the tables show medians.
 2. The engine alone (``engine_bench.py``). 3. Content scale (``content_scale.py``).
 4. Storage (``storage_bench.py``). 5. Idle memory (``idle_memory.py``).
 
@@ -45,19 +50,25 @@ from bench import pgschema, procs
 RESULTS = procs.ROOT / "bench" / "results"
 SYSTEMS = (
     "floor",
+    "floor_aiohttp",
     "conversationhandler",
     "lotsen",
     "lotsen_pg1",
     "lotsen_pg3",
     "lotsen_whatsapp",
 )
+# The web chat, end to end through its JSON API (``loadgen.py --web``): a table of its own.
+WEB_SYSTEMS = ("lotsen_web", "web_floor")
 LABELS = {
     "floor": "floor (PTB, one message, HTTPXRequest)",
+    "floor_aiohttp": "floor (PTB, one message, Lotsen's aiohttp transport)",
     "conversationhandler": "ConversationHandler + PicklePersistence (HTTPXRequest)",
     "lotsen": "Lotsen (SQLite, commit before 200, aiohttp transport)",
     "lotsen_pg1": "Lotsen, PostgreSQL, 1 instance",
     "lotsen_pg3": "Lotsen, PostgreSQL, 3 instances (round-robin)",
     "lotsen_whatsapp": "Lotsen on WhatsApp (SQLite, commit before 200, aiohttp)",
+    "lotsen_web": "Lotsen web chat (SQLite, /api/event)",
+    "web_floor": "floor: bare aiohttp JSON handler, one row committed per request",
 }
 # Lotsen on PostgreSQL: instances (lotsen_server.py processes on one database) per system.
 POSTGRES = {"lotsen_pg1": 1, "lotsen_pg3": 3}
@@ -105,6 +116,24 @@ def _system(name: str, port: int, fake_port: int, directory: Path) -> list[str] 
     base = f"http://127.0.0.1:{fake_port}/bot"
     if name == "floor":
         return ["bench/baselines/floor.py", "--port", str(port), "--base-url", base]
+    if name == "floor_aiohttp":
+        return [
+            "bench/baselines/floor.py",
+            "--port",
+            str(port),
+            "--base-url",
+            base,
+            "--transport",
+            "aiohttp",
+        ]
+    if name == "web_floor":
+        return [
+            "bench/baselines/web_floor.py",
+            "--port",
+            str(port),
+            "--database",
+            str(directory / f"web-floor-{port}.sqlite3"),
+        ]
     if name == "conversationhandler":
         return [
             "bench/baselines/conversation.py",
@@ -151,6 +180,7 @@ def _measure(
 ) -> dict[str, Any]:
     ports = _ports(POSTGRES.get(name, 1))
     whatsapp = name == "lotsen_whatsapp"
+    web = name in WEB_SYSTEMS
     path = "whatsapp/webhook" if whatsapp else "telegram/webhook"
     webhooks = [f"http://127.0.0.1:{port}/{path}" for port in ports]
     commands: list[tuple[list[str], dict[str, str]]] = []
@@ -160,7 +190,7 @@ def _measure(
         if args is None:
             args = ["bench/lotsen_server.py"]
             database = database_url or directory / f"{name}-{port}.sqlite3"
-            channel = "whatsapp" if whatsapp else "telegram"
+            channel = "whatsapp" if whatsapp else "web" if web else "telegram"
             env = procs.lotsen_env(port, database, fake_port, channel=channel)
             if len(ports) > 1:
                 env["LOTSEN_INSTANCES"] = str(len(ports))
@@ -181,16 +211,11 @@ def _measure(
         for port, server in zip(ports, servers, strict=True):
             procs.wait_healthy(f"http://127.0.0.1:{port}/healthz", server)
         _fake(fake_port, "/_reset", "POST")
-        result: dict[str, Any] = _json(
-            [
-                "bench/loadgen.py",
-                "--webhook",
-                *webhooks,
-                "--fake",
-                f"http://127.0.0.1:{fake_port}",
-                *load,
-            ]
-        )
+        if web:  # the page's JSON API; the answers carry the buttons, no fake is asked
+            target = ["--web", f"http://127.0.0.1:{ports[0]}"]
+        else:
+            target = ["--webhook", *webhooks, "--fake", f"http://127.0.0.1:{fake_port}"]
+        result: dict[str, Any] = _json(["bench/loadgen.py", *target, *load])
         rss = [procs.rss_mib(server.pid) for server in servers]
         calls = _fake(fake_port, "/_stats")
     except BaseException:
@@ -207,6 +232,8 @@ def _measure(
     updates = result["saturation"]["updates"] + result["fixed"]["updates"] + int(load[1])
     sent = calls.get("wa_messages" if whatsapp else "sendMessage", 0)
     result["messages_per_update"] = round(sent / updates, 2)
+    if web:  # replies in the event's own answer (one reply: a text and its buttons)
+        result["messages_per_update"] = result["replies_per_event"]
     result["api_calls_per_update"] = round(
         sum(v for k, v in calls.items() if k not in SETUP_CALLS) / updates, 2
     )
@@ -235,7 +262,7 @@ def end_to_end(
 ) -> dict[str, Any]:
     """The systems in turn, ``rounds`` times, the PostgreSQL rows on ``server``;
     ``postgres["skipped"]`` says why those rows were not measured, if they were not."""
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in SYSTEMS}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in (*SYSTEMS, *WEB_SYSTEMS)}
     why = pgschema.unavailable(server)
     if why is not None:
         _skip_postgres(runs, postgres, why)
@@ -244,7 +271,7 @@ def end_to_end(
     try:
         procs.wait_healthy(f"http://127.0.0.1:{fake_port}/_stats", fake)
         for round_ in range(rounds):
-            for name in SYSTEMS:
+            for name in (*SYSTEMS, *WEB_SYSTEMS):
                 if name not in runs:
                     continue
                 try:
@@ -299,31 +326,32 @@ def table(result: dict[str, Any]) -> str:
         f"a fixed {load['rate']:g} updates/s. Lotsen's pacer is unlimited (the fake has no "
         "rate limit).",
         "",
-        "| system | updates/s (saturation) | p50 | p99 | at fixed load: updates/s | p50 | p99 "
-        "| messages per update | RSS after load |",
+        HEADER,
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name in SYSTEMS:
-        if name not in e2e:
-            continue
-        s = e2e[name]
-        lines.append(
-            f"| {LABELS[name]} | {s['saturation_updates_per_second']:.0f} "
-            f"| {s['saturation_p50_ms']:.1f} ms | {s['saturation_p99_ms']:.1f} ms "
-            f"| {s['fixed_updates_per_second']:.0f} | {s['fixed_p50_ms']:.1f} ms "
-            f"| {s['fixed_p99_ms']:.1f} ms | {s['messages_per_update']:.2f} "
-            f"| {s['rss_after_load_mib']:.0f} MiB |"
-        )
+    lines += [_row(name, e2e[name]) for name in SYSTEMS if name in e2e]
     lines += [
         "",
         f"Ratios (updates/s at saturation): Lotsen / floor = "
-        f"{result['ratio_lotsen_over_floor']:.2f}, Lotsen / ConversationHandler = "
+        f"{result['ratio_lotsen_over_floor']:.2f}, Lotsen / floor on aiohttp = "
+        f"{result['ratio_lotsen_over_floor_aiohttp']:.2f}, Lotsen / ConversationHandler = "
         f"{result['ratio_lotsen_over_conversationhandler']:.2f}, Lotsen on WhatsApp / "
         f"Lotsen on Telegram = {result['ratio_whatsapp_over_telegram']:.2f}",
         _postgres_line(result),
         f"Lotsen on WhatsApp: {e2e['lotsen_whatsapp']['messages_per_update']:.2f} messages "
         f"and {e2e['lotsen_whatsapp']['api_calls_per_update']:.2f} Graph API calls (sends "
         "and read receipts) per update.",
+        "",
+        "Web chat end to end (POST /api/event, the load generator as the page: a session "
+        "each, then events; each person its own client address; same load; messages per "
+        "update: replies per answer):",
+        "",
+        HEADER,
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *(_row(name, e2e[name]) for name in WEB_SYSTEMS),
+        "",
+        f"Ratio (updates/s at saturation): Lotsen web chat / its floor = "
+        f"{result['ratio_web_over_web_floor']:.2f}",
         _errors_line(e2e),
         "",
         "| other measure | value |",
@@ -353,6 +381,22 @@ def table(result: dict[str, Any]) -> str:
         f"(with Telegram) |",
     ]
     return "\n".join(lines)
+
+
+HEADER = (
+    "| system | updates/s (saturation) | p50 | p99 | at fixed load: updates/s | p50 | p99 "
+    "| messages per update | RSS after load |"
+)
+
+
+def _row(name: str, s: dict[str, Any]) -> str:
+    return (
+        f"| {LABELS[name]} | {s['saturation_updates_per_second']:.0f} "
+        f"| {s['saturation_p50_ms']:.1f} ms | {s['saturation_p99_ms']:.1f} ms "
+        f"| {s['fixed_updates_per_second']:.0f} | {s['fixed_p50_ms']:.1f} ms "
+        f"| {s['fixed_p99_ms']:.1f} ms | {s['messages_per_update']:.2f} "
+        f"| {s['rss_after_load_mib']:.0f} MiB |"
+    )
 
 
 def _postgres_line(result: dict[str, Any]) -> str:
@@ -427,11 +471,19 @@ def main() -> None:
     result["ratio_lotsen_over_floor"] = round(
         lotsen / e2e["floor"]["saturation_updates_per_second"], 3
     )
+    result["ratio_lotsen_over_floor_aiohttp"] = round(
+        lotsen / e2e["floor_aiohttp"]["saturation_updates_per_second"], 3
+    )
     result["ratio_lotsen_over_conversationhandler"] = round(
         lotsen / e2e["conversationhandler"]["saturation_updates_per_second"], 3
     )
     result["ratio_whatsapp_over_telegram"] = round(
         e2e["lotsen_whatsapp"]["saturation_updates_per_second"] / lotsen, 3
+    )
+    result["ratio_web_over_web_floor"] = round(
+        e2e["lotsen_web"]["saturation_updates_per_second"]
+        / e2e["web_floor"]["saturation_updates_per_second"],
+        3,
     )
     result["ratio_pg1_over_sqlite"] = result["ratio_pg3_over_pg1"] = None
     if "lotsen_pg1" in e2e and "lotsen_pg3" in e2e:
