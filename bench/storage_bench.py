@@ -74,8 +74,9 @@ async def fill(store: SqliteStore, count: int) -> float:
             (_key(index), "telegram", _data(_session(index)), rows.epoch(_session(index).updated))
             for index in range(first, min(first + BATCH, count))
         ]
-        async with store._transaction() as db:
-            await db.executemany(SAVE, batch)
+        await store._commit(
+            rows.transaction, lambda conn, rows_=batch: conn.executemany(SAVE, rows_)
+        )
     return time.perf_counter() - started
 
 

@@ -102,7 +102,9 @@ def test_a_500_beyond_retries_is_redelivered_and_finishes_the_rest(tmp_path: Pat
     """The replies owed by a committed turn wait for the redelivery and are sent then."""
 
     def errors(fake: FakeBotApi) -> None:
-        fake.fail("sendMessage", 12, status=500)
+        # More failures than the people's calls in flight can absorb without one of them
+        # using up its 5 attempts (6 people x 4 = 24), however their turns interleave.
+        fake.fail("sendMessage", 6 * 4 + 1, status=500)
 
     clean, _ = run(_walk(tmp_path / "clean", None), timeout=20)
     faulty, deliveries = run(_walk(tmp_path / "faulty", errors), timeout=20)
