@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff check bot tests
 	$(BIN)/mypy
 	$(BIN)/lotsen validate content
-	$(BIN)/lotsen i18n stats --min 100
+	$(BIN)/lotsen i18n check --min 100
 	$(BIN)/lotsen test content
 	$(BIN)/python -m pytest
 

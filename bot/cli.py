@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.commandline import RUNTIME, USAGE, cannot, fail, iso_date, whole_number
+from bot.settings import min_coverage
 
 DEFAULT_CONTENT = "content"
-MIN_COVERAGE = "LOTSEN_MIN_LANGUAGE_COVERAGE"
 MAX_SINCE_DAYS = 36500  # a century: older than any counter, and date arithmetic stays in range
 MAX_STALE_MONTHS = 1200  # a century, for `directory report --months`
 
@@ -30,17 +30,9 @@ def _content_dir(value: str | None) -> Path:
 
 
 def min_language_coverage() -> float:
-    """``LOTSEN_MIN_LANGUAGE_COVERAGE``: the percent of a catalog that must be translated
-    before its language is offered to people (default 90). Raises ``ValueError`` naming the
-    variable when it is not a percentage."""
-    raw = os.environ.get(MIN_COVERAGE, "").strip() or "90"
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 100.0:  # also false for nan
-        raise ValueError(f"{MIN_COVERAGE} has value {raw!r}. Use a percentage from 0 to 100.")
-    return value
+    """``LOTSEN_MIN_LANGUAGE_COVERAGE`` of this process's environment (``ValueError`` naming
+    the variable when it is not a percentage)."""
+    return min_coverage(os.environ)
 
 
 def _today(value: date | None) -> date:
@@ -162,11 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from bot.i18n.commands import add_parser as add_i18n
 
-    add_i18n(commands)
+    i18n = add_i18n(commands)
 
     from bot.editor.commands import add_parsers as add_editor
+    from bot.editor.i18n_check import add_parser as add_i18n_check
 
     add_editor(commands)
+    add_i18n_check(i18n)
 
     stats = commands.add_parser("stats", help="usage counts per flow and step (no people)")
     stats.add_argument("--database", help="a database URL or file (default: $LOTSEN_DATABASE)")

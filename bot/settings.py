@@ -66,7 +66,7 @@ class Settings:
             database=database,
             secret=secret,
             session_ttl=ttl,
-            min_language_coverage=_coverage(env),
+            min_language_coverage=min_coverage(env),
             environment=dict(env),
             admin_token=_admin_token(env),
             reload=flag(env, "LOTSEN_RELOAD", default=True),
@@ -95,7 +95,10 @@ def _instances(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def _coverage(env: Mapping[str, str]) -> float:
+def min_coverage(env: Mapping[str, str]) -> float:
+    """``LOTSEN_MIN_LANGUAGE_COVERAGE``: the percent of a catalog that must be translated
+    before its language is offered to people (default 90); :class:`SettingsError` naming the
+    variable when it is not a percentage."""
     raw = env.get("LOTSEN_MIN_LANGUAGE_COVERAGE", "").strip()
     if not raw:
         return DEFAULT_MIN_COVERAGE

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po, write_po
 from bot.chat import run_chat
 from bot.cli import main
 from bot.i18n.catalogs import read_catalog
+from bot.i18n.facts import facts
 from bot.pack.loader import load_pack
 from tests.packs import HOME, write_pack
 
@@ -78,9 +79,9 @@ def test_a_barely_translated_language_is_not_offered_above_the_threshold(tmp_pat
     assert [language.code for language in content.languages] == ["sv"]
 
 
-def test_a_changed_source_text_turns_fuzzy_and_shows_the_source_until_reviewed(
-    tmp_path: Path,
-) -> None:
+def test_a_changed_source_text_starts_untranslated_never_with_a_guess(tmp_path: Path) -> None:
+    """Babel's fuzzy matching pre-filled new texts with translations of similar ones (wrong
+    hours, the wrong authority); a changed text now shows the source until translated."""
     root = project(tmp_path)
     i18n(root, "init", "en")
     po = root / "locales/en/LC_MESSAGES/messages.po"
@@ -92,14 +93,110 @@ def test_a_changed_source_text_turns_fuzzy_and_shows_the_source_until_reviewed(
     assert i18n(root, "update") == 0
 
     with po.open("rb") as handle:
-        message = read_po(handle).get("Ingen människa läser chatten.")
-    assert message is not None and message.fuzzy
-    # The translator sees what changed: the old source text is kept beside the new one.
-    assert '#| msgid "Ingen läser chatten."' in po.read_text("utf-8")
+        catalog = read_po(handle)
+    message = catalog.get("Ingen människa läser chatten.")
+    assert message is not None and message.string == "" and not message.fuzzy
     assert message.locations == [("content/flows/home.yaml", 14)]
+    # The old translation is kept as an obsolete entry, for the translator to copy from.
+    assert catalog.obsolete["Ingen läser chatten."].string == "Nobody reads the chat."
     out = chat(root, "1\n", lang="en")
     assert "Nobody reads the chat." not in out
     assert "Ingen människa läser chatten." in out
+
+
+LONG = "Ingen läser chatten, och det du skriver sparas inte någonstans, inte ens en kort stund."
+
+
+def test_update_round_trips_a_catalog_and_repairs_previous_sources(tmp_path: Path) -> None:
+    """Babel read ``#| msgid`` (Poedit's, Weblate's) as a translator comment and wrote it
+    back as ``# | msgid``: each update damaged the catalog further."""
+    root = project(tmp_path)
+    i18n(root, "init", "en")
+    po = root / "locales/en/LC_MESSAGES/messages.po"
+    translate(po, {"Välkommen.": "Welcome.", "Ingen läser chatten.": "Nobody reads it."})
+    text = po.read_text("utf-8")
+    # A fuzzy entry as GNU gettext writes it (its previous source over two lines), and the
+    # damage an older update left on a reviewed one.
+    text = text.replace(
+        'msgid "Välkommen."',
+        f'#, fuzzy\n#| msgid ""\n#| "{LONG[:40]}"\n#| "{LONG[40:]}"\nmsgid "Välkommen."',
+    ).replace(
+        'msgid "Ingen läser chatten."', '# | msgid "Ingen läser."\nmsgid "Ingen läser chatten."'
+    )
+    po.write_text(text, "utf-8")
+
+    assert i18n(root, "update") == 0
+    once = po.read_text("utf-8")
+    assert i18n(root, "update") == 0
+    twice = po.read_text("utf-8")
+
+    assert once == twice
+    assert "# |" not in once
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    welcome = catalog.get("Välkommen.")
+    assert welcome is not None and welcome.fuzzy and welcome.string == "Welcome."
+    # Written as GNU gettext writes it, so Poedit and Weblate show the previous source.
+    assert '#| msgid ""\n#| "Ingen läser chatten, och det' in once
+    previous = [line[4:-1] if line.startswith('#| "') else "" for line in once.splitlines()]
+    assert "".join(previous) == LONG
+
+
+def test_check_fails_when_the_content_changed_and_the_catalogs_did_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "en")
+    assert i18n(root, "check", "--content", str(root / "content")) == 0
+    flow = root / "content/flows/home.yaml"
+    flow.write_text(HOME.replace("Ingen läser chatten.", "Ingen människa läser chatten."))
+    capsys.readouterr()
+
+    assert i18n(root, "check", "--content", str(root / "content")) == 1
+    err = capsys.readouterr().err
+    assert "messages.pot: out of date" in err
+    assert "en/LC_MESSAGES/messages.po: out of date" in err
+    assert "content/flows/home.yaml:14 'Ingen människa läser chatten.'" in err
+    assert "1 no longer in the content: 'Ingen läser chatten.'" in err
+
+    assert i18n(root, "update") == 0
+    assert i18n(root, "check", "--content", str(root / "content")) == 0
+
+
+def test_init_starts_a_language_from_the_content_as_it_is_now(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    flow = root / "content/flows/home.yaml"
+    flow.write_text(HOME.replace("Ingen läser chatten.", "Ingen människa läser chatten."))
+    assert i18n(root, "init", "fa") == 0  # no `update` in between: the template is stale
+    with (root / "locales/fa/LC_MESSAGES/messages.po").open("rb") as handle:
+        assert read_po(handle).get("Ingen människa läser chatten.") is not None
+
+
+def test_check_needs_only_offered_languages_complete_and_their_safety_texts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A language the README's way (`i18n init fa`) does not break `make test` while it is
+    below the threshold; once offered, its 112 texts must be translated."""
+    root = project(tmp_path)
+    content = ["--content", str(root / "content")]
+    i18n(root, "init", "fa")
+    assert i18n(root, "check", "--min", "100", *content) == 0  # 0%: not offered yet
+
+    po = root / "locales/fa/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        every = [str(m.id) for m in read_po(handle) if m.id]
+    translate(
+        po, {msgid: f"[fa] {msgid}" for msgid in every if msgid != "Ring 112 om någon är i fara."}
+    )
+    monkeypatch.setenv("LOTSEN_MIN_LANGUAGE_COVERAGE", "50")
+    capsys.readouterr()
+    assert i18n(root, "check", *content) == 1
+    err = capsys.readouterr().err
+    assert "fa is offered" in err and "1 safety-critical text(s) are not translated" in err
+    assert "step `emergency.now`: 'Ring 112 om någon är i fara.'" in err
+
+    translate(po, {"Ring 112 om någon är i fara.": "[fa] 112"})
+    assert i18n(root, "check", "--min", "100", *content) == 0
 
 
 def test_a_translation_with_other_placeholders_is_an_error_at_its_line(tmp_path: Path) -> None:
@@ -113,6 +210,45 @@ def test_a_translation_with_other_placeholders_is_an_error_at_its_line(tmp_path:
     assert problem.file == str(po)
     line = po.read_text("utf-8").splitlines()[problem.line - 1]
     assert line == 'msgid "Kommandon: {commands}"'
+
+
+def test_a_translation_with_other_numbers_or_addresses_is_an_error_at_its_line(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "ar")
+    po = root / "locales/ar/LC_MESSAGES/messages.po"
+    translate(
+        po,
+        {
+            "Ring 112 om någon är i fara.": "اتصل بالرقم ١١٢ إذا كان أحد في خطر.",  # its digits
+            "Ingen läser chatten.": "لا أحد يقرأ المحادثة، ٩-١٥.",  # noqa: RUF001 (hours the source lacks)
+            "Kommandon: {commands}": "الأوامر: {commands}",
+        },
+    )
+    result = load_pack(root / "content")
+    assert not result.errors
+    (added,) = [p for p in result.problems if p.code == "fact-mismatch"]
+    assert added.level == "warning" and "numbers not in the source: 15, 9" in added.message
+
+    translate(po, {"Ring 112 om någon är i fara.": "اتصل بالرقم ١١٤ إذا كان أحد في خطر."})
+    (problem,) = load_pack(root / "content").errors
+    assert problem.code == "fact-mismatch" and problem.file == str(po)
+    assert "numbers missing: 112" in problem.message
+    assert "numbers not in the source: 114" in problem.message
+    line = po.read_text("utf-8").splitlines()[problem.line - 1]
+    assert line == 'msgid "Ring 112 om någon är i fara."'
+
+
+def test_facts_are_compared_in_any_digit_script_and_addresses_exactly() -> None:
+    source = facts("Ring 114 14, vardagar 8-16.30, eller skriv till info@polisen.se.")
+    same = facts("Call ١١٤ ١٤ on weekdays 8-16.30, or write to info@polisen.se")
+    assert source.differences(same) == []
+    other = facts("Call 114 14 on weekdays 8-16.30, or write to info@polis.se")
+    assert other.differences(source) == [
+        "addresses missing: info@polis.se",
+        "addresses not in the source: info@polisen.se",
+    ]
 
 
 def test_stats_reports_coverage_and_review_status_and_gates_on_a_minimum(

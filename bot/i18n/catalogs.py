@@ -17,16 +17,20 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
 from bot.flows.model import placeholders
+from bot.i18n.facts import facts
 from bot.source.files import MAX_CATALOG_BYTES, Files
 from bot.source.problems import Problem
 from bot.source.yamlsrc import excerpt
 
 DOMAIN = "messages"
+# In the extracted comment of every word list (bot.i18n.extract): those are not facts.
+WORD_LIST_NOTE = "separated by ';'"
 REVIEW_HEADER = "X-Review-Status"
 _REVIEW = re.compile(rb'^"X-Review-Status:([^"\\]*)', re.MULTILINE)
 
@@ -170,10 +174,12 @@ def _stats(catalog: Catalog, code: str, review: str) -> CatalogStats:
 
 def _check(catalog: Catalog, path: Path) -> Iterator[Problem]:
     """Translations whose ``{placeholders}`` differ from their msgid's: at run time such a
-    text would show a raw ``{name}`` or lose a value, so it is an error."""
+    text would show a raw ``{name}`` or lose a value, so it is an error. And translations
+    whose facts differ (see :mod:`bot.i18n.facts`)."""
     for message in catalog:
         if not _is_real(message.id) or not isinstance(message.string, str) or not message.string:
             continue
+        yield from _check_facts(message, path)
         wanted, found = placeholders(str(message.id)), placeholders(message.string)
         if wanted != found:
             names = ", ".join(f"{{{name}}}" for name in sorted(wanted)) or "none"
@@ -186,3 +192,26 @@ def _check(catalog: Catalog, path: Path) -> Iterator[Problem]:
                 f"the translation of {str(message.id)[:40]!r} must use the same placeholders "
                 f"as the source text: {names}",
             )
+
+
+def _check_facts(message: Message, path: Path) -> Iterator[Problem]:
+    """A number or address of the source missing from its translation is an error (a
+    wrong phone number, wrong hours); one the translation adds is a warning. Word lists
+    are what people type, not facts, and are not compared."""
+    if WORD_LIST_NOTE in " ".join(message.auto_comments):  # wrapped over lines
+        return
+    source = str(message.id)
+    differences = facts(source).differences(facts(str(message.string)))
+    if not differences:
+        return
+    lacking = any(" missing: " in difference for difference in differences)
+    level: Literal["error", "warning"] = "error" if lacking else "warning"
+    yield Problem(
+        str(path),
+        message.lineno or 1,
+        1,
+        level,
+        "fact-mismatch",
+        f"the translation of {source[:40]!r} must state the same numbers and addresses as "
+        f"the source text ({'; '.join(differences)})",
+    )

@@ -3,6 +3,8 @@
 lotsen i18n update          # pull every text into messages.pot, merge it into each .po
 lotsen i18n init fa         # start a new language
 lotsen i18n stats --min 100 # how far each language is; non-zero exit below the minimum
+lotsen i18n check --min 100 # fails on catalogs behind the content, and on an offered
+                            # language below 100% or missing a safety-critical text
 
 A folder that is missing or a file, or a file that cannot be read or written, is one line
 naming it, exit status 1.
@@ -17,10 +19,12 @@ from contextlib import chdir
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 
 from bot.commandline import cannot, fail, language_code, percent
 from bot.i18n.catalogs import REVIEW_HEADER, catalog_path, load_catalogs, review_status
 from bot.i18n.languages import language
+from bot.i18n.merge import merge_into
 
 POT = "messages.pot"
 
@@ -42,13 +46,13 @@ def extract(root: Path, locales: Path) -> Path:
     return pot
 
 
-def _not_a_project(root: str) -> str | None:
+def not_a_project(root: str) -> str | None:
     if (Path(root) / "babel.cfg").is_file():
         return None
     return f"--root has value {root!r}. There is no babel.cfg in it; name the project folder."
 
 
-def _not_a_folder(locales: str, *, may_be_missing: bool) -> str | None:
+def not_a_folder(locales: str, *, may_be_missing: bool) -> str | None:
     path = Path(locales)
     if path.is_dir() or (may_be_missing and not path.exists()):
         return None
@@ -57,7 +61,7 @@ def _not_a_folder(locales: str, *, may_be_missing: bool) -> str | None:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    problem = _not_a_project(args.root) or _not_a_folder(args.locales, may_be_missing=True)
+    problem = not_a_project(args.root) or not_a_folder(args.locales, may_be_missing=True)
     if problem:
         return fail(problem)
     try:
@@ -70,11 +74,12 @@ def _update(root: Path, locales: Path) -> int:
     pot = extract(root, locales)
     catalogs = sorted(locales.glob("*/LC_MESSAGES/messages.po"))
     if catalogs:
-        reviews = {po: review_status(po.read_bytes()) for po in catalogs}
-        # --previous keeps the old source text beside a changed one, so a translator sees
-        # what changed; the changed message is marked fuzzy and not shown until reviewed.
-        _pybabel("update", "-i", str(pot), "-d", str(locales), "--previous")
-        for po, review in reviews.items():
+        with pot.open("rb") as source:
+            template = read_po(source)
+        for po in catalogs:
+            review = review_status(po.read_bytes())
+            # No guessing: a new or changed text starts untranslated (see bot.i18n.merge).
+            merge_into(po, template)
             keep_review_status(po, review)
     print(f"{pot} updated; catalogs merged: {', '.join(sorted(load_catalogs(locales))) or 'none'}")
     return 0
@@ -94,13 +99,13 @@ def keep_review_status(po: Path, review: str) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     locales = Path(args.locales)
-    problem = _not_a_folder(args.locales, may_be_missing=True)
+    problem = not_a_folder(args.locales, may_be_missing=True)
     if problem:
         return fail(problem)
     existing = catalog_path(locales, args.language)
     if existing.exists():  # Babel would write an empty catalog over every translation in it
         return fail(f"{existing} already exists; `lotsen i18n update` merges new texts into it")
-    if not (locales / POT).is_file() and (problem := _not_a_project(args.root)):
+    if problem := not_a_project(args.root):
         return fail(problem)
     try:
         return _init(Path(args.root), locales, args.language)
@@ -109,9 +114,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _init(root: Path, locales: Path, code: str) -> int:
-    pot = locales / POT
-    if not pot.is_file():
-        pot = extract(root, locales)
+    pot = extract(root, locales)  # afresh: a template left from before would start it behind
     _pybabel("init", "-i", str(pot), "-d", str(locales), "-l", code)
     print(f"created {catalog_path(locales, code)}: open it in Poedit or any PO editor")
     return 0
@@ -119,7 +122,7 @@ def _init(root: Path, locales: Path, code: str) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     # A mistyped --locales would otherwise show an empty table and pass `--min 100` in CI.
-    problem = _not_a_folder(args.locales, may_be_missing=False)
+    problem = not_a_folder(args.locales, may_be_missing=False)
     if problem:
         return fail(problem)
     try:
@@ -152,8 +155,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 1 if below or errors else 0
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    i18n = commands.add_parser("i18n", help="translations: update, init, stats")
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The ``i18n`` command; returns its actions, for ``check`` (``bot.editor.i18n_check``)."""
+    i18n = commands.add_parser("i18n", help="translations: update, init, stats, check")
     i18n.add_argument("--locales", default="locales", help="the catalogs (default: locales/)")
     i18n.add_argument("--root", default=".", help="the project, where babel.cfg is")
     sub = i18n.add_subparsers(dest="i18n_command", required=True, metavar="ACTION")
@@ -170,3 +176,4 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="exit 1 when a language is below this coverage",
     )
     stats.set_defaults(handler=cmd_stats)
+    return sub

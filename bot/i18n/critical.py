@@ -1,0 +1,84 @@
+"""The texts that keep a person safe, which every offered language must have translated.
+
+A language may be offered before every text is translated (``LOTSEN_MIN_LANGUAGE_COVERAGE``);
+an untranslated text is then shown in the source language. That is acceptable for a
+paragraph about mentors, and not for the way to 112: so these texts, wherever the pack
+puts them, are checked in every offered language (``lotsen i18n check``, run by
+``make test``), and ``lotsen i18n stats`` shows how many each language lacks.
+
+    critical = safety_critical(content)    # msgid -> where it is shown
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.flows.model import Content, join_words
+
+# Interface texts on the way to help, out of the conversation or out of the page.
+SAFETY_TEXTS = (
+    "nav_emergency",
+    "nav_resume",
+    "nav_forget",
+    "forgotten",
+    "whatsapp_forgotten",
+    "web_emergency",
+    "web_quick_exit",
+    "web_quick_exit_help",
+    "web_privacy",
+    "command_112",
+    "command_forget",
+    "command_privacy",
+)
+# Word lists that, typed, lead to 112 or delete everything.
+SAFETY_WORDS = ("emergency", "forget")
+
+
+def safety_critical(content: Content) -> dict[str, str]:
+    """Every safety-critical msgid of ``content`` and where it is shown: the emergency (112)
+    step, the concern steps and the privacy step (with the steps they continue to at once,
+    their buttons and contact cards), the emergency and forget words, each concern's
+    words, and :data:`SAFETY_TEXTS`."""
+    found: dict[str, str] = {}
+
+    def add(msgid: str | None, where: str) -> None:
+        if msgid:
+            found.setdefault(msgid, where)
+
+    for key in SAFETY_TEXTS:
+        add(content.texts.get(key), f"interface text `{key}`")
+    for kind in SAFETY_WORDS:
+        add(join_words(content.triggers.get(kind, ())), f"the `{kind}` words")
+    for concern in content.concerns:
+        add(join_words(concern.words), f"the `{concern.kind}` concern's words")
+    starts = [content.emergency, content.privacy, *(c.step for c in content.concerns)]
+    for ref in _with_next(content, starts):
+        step = content.steps[ref]
+        where = f"step `{ref}`"
+        for msgid in step.say:
+            add(msgid, where)
+        for option in step.options:
+            add(option.label, f"{where}, a button")
+            add(option.short, f"{where}, a button's short label")
+        for contact_id in step.contacts:
+            contact = content.contacts.get(contact_id)
+            if contact is not None:
+                for text in (contact.name, contact.what, contact.hours, contact.anonymity):
+                    add(text, f"{where}, contact `{contact_id}`")
+    return found
+
+
+def _with_next(content: Content, refs: list[str]) -> list[str]:
+    """``refs`` and the steps each continues to at once (``next:``), in order, each once."""
+    seen: list[str] = []
+    for ref in refs:
+        current: str | None = ref
+        while current is not None and current in content.steps and current not in seen:
+            seen.append(current)
+            current = content.steps[current].next
+    return seen
+
+
+def missing(critical: Mapping[str, str], translated: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The ``(msgid, where)`` of ``critical`` that ``translated`` (msgid -> text) lacks."""
+    return [(msgid, where) for msgid, where in critical.items() if msgid not in translated]
