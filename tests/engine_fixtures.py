@@ -13,18 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from bot.directory.model import Directory, Period, Phone, Schedule, Service
 from bot.engine import Reply, Session, Turn, tokens
-from bot.flows.model import Contact, Content, Flow, Language, Step
+from bot.flows.model import Content, Flow, Language, Step
 from bot.flows.ways import Ask, Condition, End, Next, NumberRange, Option, Options
 
-NOW = datetime(2026, 1, 15, 12, 0)
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)  # aware, as the server's clock is
 EARLIER = NOW - timedelta(hours=1)
 VERSION = "c0ffee1234567890"
 OLD_VERSION = "0ld0ld0ld0ld"
 
 TEXTS: Mapping[str, str] = {
+    "open_until": "Öppet nu, stänger {time}.",
+    "open_always": "Öppet dygnet runt.",
+    "closed_until": "Stängt nu. Öppnar {day} {time}.",
     "not_understood": "Jag förstod inte.",
     "unsupported": "Jag kan bara läsa text.",
     "unknown_command": "Kommandon: {commands}",
@@ -138,26 +142,56 @@ STEPS: tuple[Step, ...] = (
     Step("loop.b", Next("loop.a"), say=("B",)),
 )
 
-CONTACTS: tuple[Contact, ...] = (
-    Contact(
-        id="orostelefonen",
-        name="Orostelefonen",
+WEEKDAYS_9_TO_12 = Schedule(
+    periods=(Period(frozenset(range(5)), time(9, 0), time(12, 0)),),
+    note="Vardagar 9\u201312.",
+)
+ALWAYS = Schedule(
+    periods=(Period(frozenset(range(7)), time(0, 0), time(0, 0)),),
+    closed_on_public_holidays=False,
+    note="Alltid.",
+)
+
+
+def _service(service_id: str, name: str, **facts: object) -> Service:
+    base: dict[str, object] = {
+        "organization": name,
+        "description": name,
+        "topics": ("support_line",),
+        "areas": ("SE",),
+        "phones": (),
+        "web": None,
+        "email": None,
+        "schedule": None,
+        "languages": (),
+        "anonymity": None,
+        "what_happens": None,
+        "status": "active",
+    }
+    return Service(id=service_id, name=name, **{**base, **facts})  # type: ignore[arg-type]
+
+
+# The contact points steps show (``contacts: [...]``), in the directory as in a real pack.
+CONTACTS: tuple[Service, ...] = (
+    _service(
+        "orostelefonen",
+        "Orostelefonen",
         source="raddabarnen.se",
         verified=date(2025, 6, 1),
-        what="Stödlinje för anhöriga.",
-        phone="020-100 200",
+        description="Stödlinje för anhöriga.",
+        phones=(Phone("020-100 200"),),
         web="https://www.raddabarnen.se",
-        hours="Vardagar 9\u201312.",
+        schedule=WEEKDAYS_9_TO_12,
         anonymity="Du kan vara anonym.",
     ),
-    Contact(
-        id="old_line",
-        name="Gamla linjen",
+    _service(
+        "old_line",
+        "Gamla linjen",
         source="example.se",
         verified=date(2020, 1, 1),
-        phone="010-000 000",
+        phones=(Phone("010-000 000"),),
         web="https://example.se",
-        hours="Alltid.",
+        schedule=ALWAYS,
     ),
 )
 
@@ -188,7 +222,7 @@ def make_content(
             for flow_id, steps_ in flows.items()
         },
         steps=by_ref,
-        contacts={contact.id: contact for contact in CONTACTS},
+        directory=Directory(areas={}, counties={}, services={c.id: c for c in CONTACTS}),
         languages=(
             Language("sv", "Svenska"),
             Language("ar", "العربية", rtl=True),

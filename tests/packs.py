@@ -62,18 +62,36 @@ steps:
     end: true
 """
 
+# The contact point the emergency step shows, in the directory (its one place).
 CONTACTS = """\
-contacts:
+services:
   sos:
+    organization: SOS Alarm
     name: "112"
-    phone: "112"
+    description: Nödnummer.
+    topics: [emergency]
+    areas: [SE]
+    phones:
+      - number: "112"
     source: SOS Alarm
     verified: 2026-11-22
+    status: active
+"""
+
+AREAS = """\
+source: SCB
+verified: 2026-11-24
+counties:
+  "04": Södermanlands län
+municipalities:
+  "0480": Nyköping
+  "0484": Eskilstuna
 """
 
 VALID = {
     "lotsen.yaml": PACK,
-    "contacts.yaml": CONTACTS,
+    "directory/areas.yaml": AREAS,
+    "directory/services/national.yaml": CONTACTS,
     "flows/home.yaml": HOME,
     "flows/emergency.yaml": EMERGENCY,
 }
@@ -90,16 +108,6 @@ def write_pack(root: Path, overrides: Mapping[str, str | None] | None = None) ->
         path.write_text(text, "utf-8")
     return root
 
-
-AREAS = """\
-source: SCB
-verified: 2026-11-24
-counties:
-  "04": Södermanlands län
-municipalities:
-  "0480": Nyköping
-  "0484": Eskilstuna
-"""
 
 SERVICES = """\
 services:

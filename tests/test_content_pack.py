@@ -94,18 +94,20 @@ def test_every_phone_number_in_the_pack_is_stated_in_domain_md(content: Content)
     if not DOMAIN.is_file():
         pytest.skip(f"{DOMAIN} is not beside this checkout")
     domain = DOMAIN.read_text("utf-8")
-    for contact in content.contacts.values():
-        if contact.phone:
-            assert contact.phone in domain, f"{contact.id}: {contact.phone} is not in DOMAIN.md"
+    assert content.directory is not None
+    for service in content.directory.services.values():
+        for phone in service.phones if not service.example else ():
+            assert phone.number in domain, f"{service.id}: {phone.number} is not in DOMAIN.md"
     texts = [t for s in content.steps.values() for t in (*s.say, *(o.label for o in s.options))]
     for number in {n for t in texts for n in re.findall(r"\b\d[\d -]{4,}\d\b", t)}:
         assert number in domain, f"{number} is written in a flow but not stated in DOMAIN.md"
 
 
 def test_every_contact_carries_a_source_and_a_verified_date(content: Content) -> None:
-    for contact in content.contacts.values():
-        assert contact.source.strip(), contact.id
-        assert date(2020, 1, 1) <= contact.verified <= TODAY, contact.id
+    assert content.directory is not None
+    for service in content.directory.services.values():
+        assert service.source.strip(), service.id
+        assert date(2020, 1, 1) <= service.verified <= TODAY, service.id
 
 
 @pytest.mark.parametrize("lang", [code for code in SHIPPED if code != "sv"])

@@ -18,7 +18,7 @@ def test_report_lists_services_by_age_with_what_is_due(capsys: pytest.CaptureFix
     assert cmd_report(argparse.Namespace(content=str(CONTENT), today=date(2027, 11, 10))) == 0
     out = capsys.readouterr().out
     assert "Overdue: stale now, shown without phone numbers and hours (0)" in out
-    assert "Due this month: check before 2027-11-30 (8)" in out
+    assert "Due this month: check before 2027-11-30 (9)" in out
     assert "orostelefonen" in out and "national.yaml:" in out
     assert "exempelkommunen" not in out
 
@@ -57,4 +57,4 @@ def test_export_writes_hsds_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert cmd_export(argparse.Namespace(content=str(CONTENT), out=str(out))) == 0
     printed = capsys.readouterr().out.split()
     assert printed == [str(out / "organizations.json"), str(out / "services.json")]
-    assert len(json.loads((out / "services.json").read_text("utf-8"))) == 8
+    assert len(json.loads((out / "services.json").read_text("utf-8"))) == 9

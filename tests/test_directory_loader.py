@@ -9,8 +9,11 @@ import pytest
 
 from bot.directory.loader import load_directory
 from bot.directory.model import TOPICS
+from bot.flows.model import Content
+from bot.pack.loader import load_pack
 from bot.source.schema import load
 from tests.directory_fixtures import DIRECTORY, GOOD_SERVICE, shipped, write_directory
+from tests.packs import CONTACTS, EMERGENCY, write_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -273,22 +276,74 @@ def test_the_example_is_never_chosen() -> None:
     ]
 
 
-def test_the_national_services_match_contacts_yaml() -> None:
-    import yaml
+def test_each_contact_point_is_written_once_in_the_directory() -> None:
+    """contacts.yaml held a second copy of every national service; changing a number in one
+    left the other showing the old one. Now a step's card is the directory's service."""
+    assert not (DIRECTORY.parent / "contacts.yaml").exists()
+    services = shipped().services
+    phones = [p.number for s in services.values() if not s.example for p in s.phones]
+    assert len(phones) == len(set(phones)), "a phone number written twice"
+    shown = {c for step in shipped_content().steps.values() for c in step.contacts}
+    assert shown <= set(services), shown - set(services)
 
-    contacts = yaml.safe_load((DIRECTORY.parent / "contacts.yaml").read_text("utf-8"))["contacts"]
-    for service_id, service in shipped().services.items():
-        if service.example:
-            continue
-        contact = contacts[service_id]
-        assert service.verified == contact["verified"]
-        assert " ".join(service.source.split()) == " ".join(contact["source"].split())
-        assert [p.number for p in service.phones] == (
-            [contact["phone"]] if "phone" in contact else []
-        )
-        assert service.web == contact.get("web")
-        assert service.email == contact.get("email")
-        assert service.areas == ("SE",)
-        assert (service.schedule is None) == ("hours" not in contact)
-        if service.schedule is not None:
-            assert service.schedule.note == contact["hours"]
+
+def shipped_content() -> Content:
+    result = load_pack(DIRECTORY.parent)
+    assert result.content is not None
+    return result.content
+
+
+def test_a_pack_with_a_contacts_file_is_told_where_its_entries_go(tmp_path: Path) -> None:
+    write_pack(tmp_path, {"contacts.yaml": "contacts: {}\n"})
+    (problem,) = load_pack(tmp_path).errors
+    assert (problem.code, problem.file, problem.line) == (
+        "retired-file",
+        str(tmp_path / "contacts.yaml"),
+        1,
+    )
+    assert "directory/services/" in problem.message
+
+
+def test_a_step_naming_no_service_gets_the_nearest_one(tmp_path: Path) -> None:
+    flow = EMERGENCY.replace("contacts: [sos]", "contacts: [soss]")
+    (problem,) = load_pack(write_pack(tmp_path, {"flows/emergency.yaml": flow})).errors
+    assert problem.code == "unknown-contact"
+    assert "no service `soss` in directory/services/ (did you mean `sos`?)" in problem.message
+    assert (problem.line, problem.column) == (5, 16)
+
+
+def test_an_hours_note_that_contradicts_the_structured_hours_is_an_error(tmp_path: Path) -> None:
+    services = (
+        CONTACTS
+        + """\
+  linje:
+    organization: Exempel
+    name: Linjen
+    description: En linje.
+    topics: [support_line]
+    areas: [SE]
+    hours:
+      weekly:
+        - {days: weekdays, opens: "09:00", closes: "15:00"}
+      public_holidays: closed
+      note: Vardagar 8-16.30.
+    source: example.se
+    verified: 2026-11-22
+    status: active
+"""
+    )
+    root = write_pack(tmp_path, {"directory/services/national.yaml": services})
+    (problem,) = load_pack(root).errors
+    assert problem.code == "hours-note-mismatch"
+    assert "says 8, 16, 30" in problem.message and "09:00-15:00" in problem.message
+    fixed = services.replace("Vardagar 8-16.30.", "Vardagar 9-15, utom helgdagar.")
+    assert not load_pack(write_pack(tmp_path, {"directory/services/national.yaml": fixed})).errors
+
+
+def test_a_broken_directory_is_reported_once_not_again_by_every_step_that_uses_it(
+    tmp_path: Path,
+) -> None:
+    broken = CONTACTS.replace("status: active", "status: maybe")
+    root = write_pack(tmp_path, {"directory/services/national.yaml": broken})
+    codes = [(p.file.rsplit("/", 1)[-1], p.code) for p in load_pack(root).errors]
+    assert codes == [("national.yaml", "schema")], codes

@@ -625,7 +625,8 @@ def test_removed_steps_leave_the_back_stack() -> None:
 
 
 def contact_cards(now_days_after_verified: int) -> tuple[bool, str | None]:
-    verified = datetime.combine(CONTENT.contacts["orostelefonen"].verified, NOW.time())
+    assert CONTENT.directory is not None
+    verified = datetime.combine(CONTENT.directory.services["orostelefonen"].verified, NOW.timetz())
     when = verified
     turn = step(
         CONTENT,

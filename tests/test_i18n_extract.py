@@ -88,13 +88,9 @@ def test_the_pack_yields_concern_and_everyday_word_lists_with_how_to_write_them(
     assert "`*`" in found[1][2][1]
 
 
-def test_contacts_yield_what_a_person_reads_but_not_numbers_or_sources() -> None:
-    contacts = (
-        'contacts:\n  bris:\n    name: BRIS\n    phone: "116 111"\n'
-        "    hours: Dygnet runt.\n    source: bris.se\n    verified: 2026-11-22\n"
-    )
-    messages = [m for _, m, _ in extract(contacts, "content/contacts.yaml")]
-    assert messages == ["BRIS", "Dygnet runt."]
+def test_a_retired_contacts_file_yields_nothing() -> None:
+    contacts = "contacts:\n  bris:\n    name: BRIS\n    hours: Dygnet runt.\n"
+    assert extract(contacts, "content/contacts.yaml") == []
 
 
 def test_broken_yaml_yields_nothing_rather_than_failing() -> None:

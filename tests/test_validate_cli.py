@@ -41,9 +41,10 @@ def test_errors_print_path_line_column_and_exit_one(
 
 
 def test_warnings_alone_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_pack(tmp_path, {"contacts.yaml": CONTACTS.replace("2026-11-22", "2020-01-01")})
+    stale = CONTACTS.replace("2026-11-22", "2020-01-01")
+    write_pack(tmp_path, {"directory/services/national.yaml": stale})
     assert main(["validate", str(tmp_path), "--today", "2026-11-24"]) == 0
-    assert "warning stale-fact" in capsys.readouterr().out
+    assert "warning stale-service" in capsys.readouterr().out
 
 
 def test_github_format_gives_workflow_annotations(
@@ -76,8 +77,8 @@ def test_every_shipped_content_file_names_its_schema() -> None:
     content = Path(__file__).resolve().parent.parent / "content"
     files = [
         content / "lotsen.yaml",
-        content / "contacts.yaml",
         *sorted(content.glob("flows/*.yaml")),
+        *sorted(content.glob("directory/services/*.yaml")),
     ]
     for path in files:
         first = path.read_text("utf-8").splitlines()[0]

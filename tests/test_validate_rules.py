@@ -188,13 +188,13 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
     ),
     (
         "a fact verified long ago",
-        {"contacts.yaml": CONTACTS.replace("2026-11-22", "2024-01-10")},
-        ("contacts.yaml", 6, 15, "stale-fact"),
+        {"directory/services/national.yaml": CONTACTS.replace("2026-11-22", "2024-01-10")},
+        ("directory/services/national.yaml", 11, 5, "stale-service"),
     ),
     (
         "a date that does not exist",
-        {"contacts.yaml": CONTACTS.replace("2026-11-22", "2026-02-30")},
-        ("contacts.yaml", 6, 15, "bad-date"),
+        {"directory/services/national.yaml": CONTACTS.replace("2026-11-22", "2026-02-30")},
+        ("directory/services/national.yaml", 11, 15, "bad-date"),
     ),
     (
         "an ask with two matchers",
@@ -239,7 +239,9 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
             FLOW: HOME.replace(
                 "    end: true\n",
                 "    ask:\n      store: kommun\n      goto: menu\n      municipality: true\n",
-            )
+            ),
+            "directory/areas.yaml": None,
+            "directory/services/national.yaml": None,
         },
         (FLOW, 13, 3, "no-directory"),
     ),
@@ -292,12 +294,16 @@ def test_every_problem_is_reported_at_once_and_sorted(tmp_path: Path) -> None:
     broken = HOME.replace("goto: about", "goto: abuot").replace("label: Akut", "label: no")
     result = load_pack(
         write_pack(
-            tmp_path, {FLOW: broken, "contacts.yaml": CONTACTS.replace("2026-11-22", "2020-01-01")}
+            tmp_path,
+            {
+                FLOW: broken,
+                "directory/services/national.yaml": CONTACTS.replace("2026-11-22", "2020-01-01"),
+            },
         ),
         today=TODAY,
     )
     codes = [p.code for p in result.problems]
-    assert {"unknown-target", "yaml-boolean", "stale-fact"} <= set(codes)
+    assert {"unknown-target", "yaml-boolean", "stale-service"} <= set(codes)
     assert list(result.problems) == sorted(result.problems)
     assert result.content is None
 

@@ -10,10 +10,11 @@ shows a stale service's phone numbers and hours only as "check the web site", ne
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator, Mapping
-from datetime import MAXYEAR, date
+from datetime import MAXYEAR, date, time
 
-from bot.directory.model import Directory, Service
+from bot.directory.model import Directory, Schedule, Service
 from bot.source.position import Position
 from bot.source.problems import Problem
 from bot.source.schema import did_you_mean
@@ -126,3 +127,46 @@ def unknown_references(directory: Directory, referenced: Mapping[str, Position])
                 )
             )
     return problems
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def contradicting_notes(directory: Directory) -> list[Problem]:
+    """Errors where an hours ``note`` states a time the structured hours do not have: the
+    bot computes "open now" from the structure and shows the note beside it, so the two
+    must agree (a note only adds, as "utom helgdagar" does)."""
+    problems: list[Problem] = []
+    for service in directory.services.values():
+        schedule = service.schedule
+        if schedule is None or not schedule.note:
+            continue
+        allowed = _schedule_numbers(schedule)
+        stray = [n for n in _NUMBER.findall(schedule.note) if int(n) not in allowed]
+        if stray:
+            problems.append(
+                Problem.at(
+                    _where(directory, service, "hours"),
+                    "error",
+                    "hours-note-mismatch",
+                    f"`{service.id}`: the hours note says {', '.join(stray)}, which the "
+                    f"structured hours do not ({_shown(schedule)}); correct one of them",
+                )
+            )
+    return problems
+
+
+def _schedule_numbers(schedule: Schedule) -> set[int]:
+    """Every hour and minute the schedule names (24 for around the clock, and for midnight)."""
+    times = [t for p in schedule.periods for t in (p.opens, p.closes)]
+    times += [t for e in schedule.exceptions for t in (e.opens, e.closes) if t is not None]
+    found = {24} if schedule.always else set()
+    for moment in times:
+        found |= {moment.hour, moment.minute} | ({24} if moment == time(0, 0) else set())
+    return found
+
+
+def _shown(schedule: Schedule) -> str:
+    if schedule.always:
+        return "around the clock"
+    return ", ".join(f"{p.opens:%H:%M}-{p.closes:%H:%M}" for p in schedule.periods) or "no periods"

@@ -17,7 +17,7 @@ from bot.engine import tokens
 from bot.engine.answers import ANSWERS
 from bot.engine.replies import Button, ContactCard, Phrase, Reply
 from bot.engine.session import Session
-from bot.flows.model import NAVIGATION_ACTIONS, Contact, Content, Step
+from bot.flows.model import NAVIGATION_ACTIONS, Content, Step
 
 
 def step_replies(
@@ -26,11 +26,7 @@ def step_replies(
     """One Reply per message of ``step``; contact cards on the last one, and when the
     conversation rests here (``resting``), the buttons too. A resting step with nothing to
     say still gets one Reply, carrying its buttons."""
-    cards = tuple(
-        contact_card(content, content.contacts[ref], now)
-        for ref in step.contacts
-        if ref in content.contacts
-    ) + service_cards(content, step, session, now)
+    cards = named_cards(content, step, now) + service_cards(content, step, session, now)
     params = parameters(content, session)
     messages: list[Phrase | None] = [Phrase(msgid, params) for msgid in step.say]
     if not messages and (cards or resting):
@@ -60,14 +56,27 @@ def service_cards(
     content: Content, step: Step, session: Session, now: datetime
 ) -> tuple[ContactCard, ...]:
     """The directory's services for a directory step: those named first, then by topic for
-    the person's municipality (local, county, national), each once."""
+    the person's municipality (local, county, national), each once and not again when the
+    step names it in ``contacts``."""
     query, directory = step.services, content.directory
     if query is None or directory is None:
         return ()
     named = [directory.services[i] for i in query.include if i in directory.services]
     found = directory.for_area(query.topics, session.variables.get(query.area))
-    chosen = list(dict.fromkeys([*named, *found]))
+    chosen = [s for s in dict.fromkeys([*named, *found]) if s.id not in step.contacts]
     return tuple(service_card(content, service, now) for service in chosen)
+
+
+def named_cards(content: Content, step: Step, now: datetime) -> tuple[ContactCard, ...]:
+    """The directory's services a step names (``contacts: [orostelefonen]``), in its order."""
+    directory = content.directory
+    if directory is None:
+        return ()
+    return tuple(
+        service_card(content, directory.services[ref], now)
+        for ref in step.contacts
+        if ref in directory.services
+    )
 
 
 def service_card(content: Content, service: Service, now: datetime) -> ContactCard:
@@ -175,28 +184,6 @@ def language_buttons(content: Content) -> tuple[Button, ...]:
     return tuple(
         Button(tokens.language_token(language.code), Phrase(language.name), "language")
         for language in content.languages
-    )
-
-
-def contact_card(content: Content, contact: Contact, now: datetime) -> ContactCard:
-    """A contact card; facts verified longer ago than ``content.stale_after_days`` are left
-    out and replaced by the ``unverified_contact`` note: only the name and web site remain."""
-    if not _fresh(content, contact.verified, now):
-        return _unverified(
-            content, contact.id, contact.name, contact.source, contact.verified, contact.web
-        )
-    return ContactCard(
-        id=contact.id,
-        name=Phrase(contact.name),
-        source=contact.source,
-        verified=contact.verified,
-        verified_ok=True,
-        what=_phrase(contact.what),
-        phone=contact.phone,
-        web=contact.web,
-        hours=_phrase(contact.hours),
-        anonymity=_phrase(contact.anonymity),
-        email=contact.email,
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property, lru_cache
 from string import Formatter
 from typing import TYPE_CHECKING
@@ -121,23 +120,6 @@ class Flow:
 
 
 @dataclass(frozen=True)
-class Contact:
-    """A contact point as the content states it, with where the facts were read and when."""
-
-    id: str
-    name: str
-    source: str
-    verified: date
-    what: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    web: str | None = None
-    hours: str | None = None
-    anonymity: str | None = None
-    position: Position | None = None
-
-
-@dataclass(frozen=True)
 class Concern:
     """Alarming words that are not an emergency by themselves (a weapon, a journey to a war,
     thoughts of suicide). Typed anywhere, even inside an answer, they lead first to ``step``:
@@ -175,7 +157,6 @@ class Content:
     texts: Mapping[str, str]
     flows: Mapping[str, Flow]
     steps: Mapping[str, Step]
-    contacts: Mapping[str, Contact]
     languages: tuple[Language, ...]
     moved: Mapping[str, str] = field(default_factory=dict)
     stale_after_days: int = 365

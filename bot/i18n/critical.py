@@ -60,11 +60,14 @@ def safety_critical(content: Content) -> dict[str, str]:
         for option in step.options:
             add(option.label, f"{where}, a button")
             add(option.short, f"{where}, a button's short label")
+        services = content.directory.services if content.directory is not None else {}
         for contact_id in step.contacts:
-            contact = content.contacts.get(contact_id)
-            if contact is not None:
-                for text in (contact.name, contact.what, contact.hours, contact.anonymity):
-                    add(text, f"{where}, contact `{contact_id}`")
+            service = services.get(contact_id)
+            if service is not None:
+                note = service.schedule.note if service.schedule is not None else None
+                facts = (service.name, service.description, note)
+                for text in (*facts, service.anonymity, service.what_happens):
+                    add(text, f"{where}, service `{contact_id}`")
     return found
 
 

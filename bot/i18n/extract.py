@@ -64,8 +64,6 @@ def extract_yaml(
     kind = PurePath(str(name)).name
     if kind == "lotsen.yaml":
         yield from _pack(parsed)
-    elif kind == "contacts.yaml":
-        yield from _contacts(parsed)
     elif PurePath(str(name)).parent.name == "flows":
         yield from _flow(parsed, PurePath(str(name)).stem)
     elif PurePath(str(name)).parent.name == "services":
@@ -91,19 +89,6 @@ def _pack(document: Document) -> Iterator[Extracted]:
         if isinstance(words, list) and words:
             comment = [_CONCERN_COMMENT.format(kind=kind), _WORDS_HOWTO]
             yield _line(document, ("concerns", kind, "words")), None, join_words(words), comment
-
-
-def _contacts(document: Document) -> Iterator[Extracted]:
-    contacts = mapping(mapping(document.data).get("contacts"))
-    for contact_id, body in contacts.items():
-        for field in ("name", "what", "hours", "anonymity"):
-            text = mapping(body).get(field)
-            if isinstance(text, str):
-                path = ("contacts", contact_id, field)
-                comment = [f"Contact `{contact_id}`, its {field}."]
-                if field == "hours":
-                    comment.append("Opening hours as the source states them: keep every time.")
-                yield _line(document, path), None, text, comment
 
 
 _SERVICE_TEXTS = ("name", "description", "anonymity", "what_happens")

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.directory.loader import load_directory
 from bot.directory.model import Directory
-from bot.flows.model import Concern, Contact, Content, Flow, Language, ServiceQuery, Step
+from bot.flows.model import Concern, Content, Flow, Language, ServiceQuery, Step
 from bot.flows.values import items, mapping, sets_of, text_of, texts
 from bot.flows.ways import Way
 from bot.i18n.catalogs import load_catalogs
@@ -37,7 +37,9 @@ from bot.source.problems import Problem
 from bot.source.yamlsrc import Document, SyntaxProblem, excerpt, parse
 
 PACK_FILE = "lotsen.yaml"
-CONTACTS_FILE = "contacts.yaml"
+# Contact points once had a file of their own beside the directory; two places for one phone
+# number let them disagree. A pack that still has it is told where its entries go.
+RETIRED_CONTACTS_FILE = "contacts.yaml"
 FLOWS_DIR = "flows"
 LOCALES_DIR = "locales"
 DIRECTORY_DIR = "directory"
@@ -81,6 +83,27 @@ def load_pack(
     return _validated(content, files, problems, today)
 
 
+def _retired_contacts(path: Path) -> Problem:
+    return Problem(
+        str(path),
+        1,
+        1,
+        "error",
+        "retired-file",
+        "contacts.yaml is no longer read: every contact point is a service in "
+        "directory/services/, the one place for its phone number and hours. Move each entry "
+        "there (name, description, phones, web, hours, anonymity, source, verified; see "
+        "docs/content-format.md) and delete this file; steps keep `contacts: [id]`.",
+    )
+
+
+_NEEDS_DIRECTORY = frozenset({"no-directory", "unknown-contact", "unknown-service"})
+
+
+def _in_directory(problem: Problem) -> bool:
+    return DIRECTORY_DIR in Path(problem.file).parts
+
+
 def _missing_pack(root: Path) -> Problem:
     where = str(root / PACK_FILE)
     return Problem(where, 1, 1, "error", "missing-file", f"no {PACK_FILE} in {root}")
@@ -104,14 +127,14 @@ def _read_files(root: Path, locales_dir: Path, min_coverage: float) -> _PackFile
     budget = Budget()
     reader = _Reader(Files(root, budget))
     pack = reader.read(root / PACK_FILE, "pack")
-    contacts_path = root / CONTACTS_FILE
-    contacts = reader.read(contacts_path, "contacts") if os.path.lexists(contacts_path) else None
+    if os.path.lexists(root / RETIRED_CONTACTS_FILE):
+        reader.problems.append(_retired_contacts(root / RETIRED_CONTACTS_FILE))
     flows, unreadable = _read_flows(reader, root / FLOWS_DIR)
     services = _read_directory(reader, root / DIRECTORY_DIR)
     source_language = str(_data(pack).get("source_language") or "sv")
     catalogs = _read_catalogs(locales_dir, budget, source_language, min_coverage)
     return _PackFiles(
-        sources=SourceMap(pack, contacts, flows),
+        sources=SourceMap(pack, flows),
         unreadable=frozenset(unreadable),
         directory=services,
         languages=tuple(language(code) for code in [source_language, *catalogs.offered]),
@@ -194,7 +217,11 @@ def _validated(
     content: Content, files: _PackFiles, built: list[Problem], today: date | None
 ) -> LoadResult:
     """The load's result: every problem, sorted, and the content when none is an error."""
-    problems = sorted([*files.problems, *built, *validate(content, files.sources, today=today)])
+    found = validate(content, files.sources, today=today)
+    if files.directory is None and any(_in_directory(p) for p in files.problems if p.is_error):
+        # The directory's own error is the cause: not also every step that uses it.
+        found = (p for p in found if p.code not in _NEEDS_DIRECTORY)
+    problems = sorted([*files.problems, *built, *found])
     has_errors = any(p.is_error for p in problems) or files.sources.pack is None
     return LoadResult(None if has_errors else content, tuple(problems), files.sources)
 
@@ -304,7 +331,6 @@ class _Builder:
             texts={str(k): v for k, v in mapping(pack.get("texts")).items() if isinstance(v, str)},
             flows=flows,
             steps=steps,
-            contacts=self._contacts(),
             languages=languages,
             moved=self._moved(pack.get("moved")),
             translations=translations,
@@ -424,41 +450,6 @@ class _Builder:
         if problem is not None:
             self.problems.append(problem)
         return way
-
-    def _contacts(self) -> dict[str, Contact]:
-        contacts: dict[str, Contact] = {}
-        for contact_id, body in mapping(_data(self.sources.contacts).get("contacts")).items():
-            body = mapping(body)
-            try:
-                verified = date.fromisoformat(str(body.get("verified", "")))
-            except ValueError:
-                verified = date.min  # reported by the schema or as not a real date
-                self._bad_date(contact_id, body.get("verified"))
-            contacts[contact_id] = Contact(
-                id=contact_id,
-                name=text_of(body.get("name")) or contact_id,
-                source=text_of(body.get("source")) or "",
-                verified=verified,
-                what=text_of(body.get("what")),
-                phone=text_of(body.get("phone")),
-                email=text_of(body.get("email")),
-                web=text_of(body.get("web")),
-                hours=text_of(body.get("hours")),
-                anonymity=text_of(body.get("anonymity")),
-                position=self.sources.contact(contact_id),
-            )
-        return contacts
-
-    def _bad_date(self, contact_id: str, raw: Any) -> None:
-        if isinstance(raw, str) and len(raw) == 10:  # shaped like a date, but not a real one
-            self.problems.append(
-                Problem.at(
-                    self.sources.contact(contact_id, "verified"),
-                    "error",
-                    "bad-date",
-                    f"`{raw}` is not a real date (YYYY-MM-DD)",
-                )
-            )
 
 
 def _services(value: Any) -> ServiceQuery | None:

@@ -11,7 +11,6 @@ from bot.source.yamlsrc import Document
 @dataclass(frozen=True)
 class SourceMap:
     pack: Document | None
-    contacts: Document | None
     flows: dict[str, Document]
 
     def step(self, ref: str, *path: str | int) -> Position:
@@ -34,10 +33,3 @@ class SourceMap:
         if self.pack is None:
             return Position("lotsen.yaml", 1, 1)
         return self.pack.at(path)
-
-    def contact(self, contact_id: str, *path: str | int) -> Position:
-        if self.contacts is None:
-            return self.in_pack()
-        if not path:
-            return self.contacts.key_at(("contacts", contact_id))
-        return self.contacts.at(("contacts", contact_id, *path))

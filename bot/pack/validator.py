@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from bot.directory.checks import contradicting_notes
 from bot.directory.checks import stale as stale_services
 from bot.engine.answers import takes_text
 from bot.flows.kinds import kind_of
@@ -19,6 +20,7 @@ from bot.pack.sources import SourceMap
 from bot.pack.word_rules import check_concerns, check_trigger_labels, check_word_collisions
 from bot.source.position import Position
 from bot.source.problems import Level, Problem
+from bot.source.schema import did_you_mean
 
 TELEGRAM_MAX_BUTTONS = 100
 TELEGRAM_MAX_TEXT = 4096
@@ -55,16 +57,18 @@ def _known_edges(content: Content, step: Step) -> list[str]:
 
 
 def check_contacts(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
-    known = sorted(content.contacts)
+    """Each id in a step's ``contacts`` names a service in the directory, the one place
+    where a contact point's facts are written."""
+    known = sorted(content.directory.services) if content.directory is not None else []
     for step in content.steps.values():
         for index, contact_id in enumerate(step.contacts):
-            if contact_id not in content.contacts:
+            if contact_id not in known:
                 yield Problem.at(
                     sources.step(step.ref, "contacts", index),
                     "error",
                     "unknown-contact",
-                    f"no contact `{contact_id}` in contacts.yaml; "
-                    f"contacts: {', '.join(known) or 'none'}",
+                    f"no service `{contact_id}` in directory/services/"
+                    f"{did_you_mean(contact_id, known)}; services: {', '.join(known) or 'none'}",
                 )
 
 
@@ -408,24 +412,10 @@ def check_services(content: Content, sources: SourceMap, today: date | None) -> 
                     "inactive-service",
                     f"`{service_id}` is {state}, so it is never shown to people",
                 )
+    if directory is not None:
+        yield from contradicting_notes(directory)
     if directory is not None and today is not None:
         yield from stale_services(directory, today, months=max(1, content.stale_after_days // 30))
-
-
-def check_freshness(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
-    if today is None:
-        return
-    for contact_id, contact in content.contacts.items():
-        age = (today - contact.verified).days
-        if contact.verified != date.min and age > content.stale_after_days:
-            yield Problem.at(
-                sources.contact(contact_id, "verified"),
-                "warning",
-                "stale-fact",
-                f"`{contact_id}` was last verified {age} days ago (more than "
-                f"{content.stale_after_days}); check it against its source and update `verified`; "
-                "until then the bot shows only its web site",
-            )
 
 
 RULES: tuple[Rule, ...] = (
@@ -444,5 +434,4 @@ RULES: tuple[Rule, ...] = (
     check_word_collisions,
     check_chat_limits,
     check_services,
-    check_freshness,
 )

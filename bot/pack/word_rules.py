@@ -182,12 +182,16 @@ def _may_occur(phrase: str, known: list[str]) -> bool:
 
 
 def _texts(content: Content) -> list[str]:
-    """Every source text a person reads: messages, labels, interface texts, contact cards."""
+    """Every source text a person reads: messages, labels, interface texts, the directory's
+    cards."""
     found = [text for step in content.steps.values() for text in step.say]
     found += [option.label for step in content.steps.values() for option in step.options]
     found += list(content.texts.values())
-    for contact in content.contacts.values():
-        found += [t for t in (contact.what, contact.hours, contact.anonymity) if t]
+    services = content.directory.services.values() if content.directory is not None else ()
+    for service in services:
+        note = service.schedule.note if service.schedule is not None else None
+        found += [t for t in (service.description, note, service.anonymity) if t]
+        found += [service.what_happens] if service.what_happens else []
     return found
 
 

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from bot.source.problems import Problem
 from bot.source.yamlsrc import Document, Path, excerpt
 
-SchemaName = Literal["pack", "flow", "contacts", "areas", "services", "convtest"]
+SchemaName = Literal["pack", "flow", "areas", "services", "convtest"]
 
 _TYPE_NAMES = {
     "string": "text",
