@@ -36,6 +36,7 @@ TEXTS: Mapping[str, str] = {
     "restarted": "Innehållet har ändrats. Vi börjar om.",
     "forgotten": "Allt om dig är raderat.",
     "choose_language": "Välj språk.",
+    "language_unavailable": "Det språket finns inte ännu. Välj ett av de här.",
     "nav_emergency": "Ring 112",
     "nav_back": "Tillbaka",
     "nav_menu": "Meny",

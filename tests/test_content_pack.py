@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from bot.engine import Choice, Text, step
-from bot.flows.model import Content
+from bot.flows.model import Content, join_words, split_words
 from bot.pack.loader import load_pack
 from tests.shipped import CONTENT, NOW, ROOT, TODAY, at
 
@@ -130,3 +130,28 @@ def test_gnu_msgfmt_accepts_every_catalog() -> None:
             check=False,
         )
         assert done.returncode == 0, f"{po}: {done.stderr}"
+
+
+QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,40})[\"“”«»]")
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_word_the_help_text_says_to_type_works_in_its_language(
+    content: Content, lang: str
+) -> None:
+    """The Somali help said typing "dib" goes back while the back words lacked it: each
+    word the help step quotes must be one of that language's emergency, menu or back words."""
+    catalog = content.translations.get(lang, {}) if lang != content.source_language else {}
+    words: set[str] = set()
+    for kind in ("emergency", "menu", "back"):
+        msgid = join_words(content.triggers[kind])
+        words |= {w.lower() for w in split_words(catalog.get(msgid, msgid))}
+    help_texts = [catalog.get(msgid, msgid) for msgid in content.steps[content.help].say]
+    quoted = [word.lower() for text in help_texts for word in QUOTED.findall(text)]
+    assert quoted, f"{lang}: the help step names no word to type"
+    missing = [
+        word
+        for word in quoted
+        if word not in words and not any(w.endswith("*") and word.startswith(w[:-1]) for w in words)
+    ]
+    assert not missing, f"{lang}: the help says to type {missing}, which do nothing"

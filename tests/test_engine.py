@@ -521,11 +521,12 @@ def test_choosing_a_language_sets_it_and_shows_the_step_again(event: Event) -> N
     assert said(turn) == AGE
 
 
-@pytest.mark.parametrize("arg", ["", "xx"])
-def test_language_without_a_known_code_offers_the_languages(arg: str) -> None:
+@pytest.mark.parametrize(("arg", "says"), [("", "choose_language"), ("fa", "language_unavailable")])
+def test_language_without_a_known_code_offers_the_languages(arg: str, says: str) -> None:
+    """`/language fa` for a language not offered yet says so, then offers the others."""
     turn = step(CONTENT, at("home.age"), Command("language", arg), NOW)
     assert turn.session == replace(at("home.age"), updated=NOW)
-    assert said(turn) == [TEXTS["choose_language"]]
+    assert said(turn) == [TEXTS[says]]
     buttons = last(turn).buttons
     assert [b.label.msgid for b in buttons] == ["Svenska", "العربية", "English"]
     assert {b.kind for b in buttons} == {"language"}  # named in themselves: not translated

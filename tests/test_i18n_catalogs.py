@@ -4,6 +4,8 @@ placeholders checked, coverage reported."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -297,3 +299,36 @@ def test_a_catalog_is_parsed_again_only_when_its_bytes_change(tmp_path: Path) ->
     path.write_text(po % "Hi", "utf-8")
     again = read_catalog(path, "sv")
     assert again is not first and again.messages == {"Hej": "Hi"}
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+def test_init_fills_the_header_for_translators_and_msgfmt(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert i18n(root, "init", "fa") == 0
+    po = root / "locales/fa/LC_MESSAGES/messages.po"
+    for _ in range(2):  # and the header survives an update
+        header = po.read_text("utf-8").split("\n\n", 1)[0]
+        assert '"Language-Team: Persian\\n"' in header
+        assert '"Last-Translator: \\n"' in header  # left for the translator to fill
+        assert '"X-Review-Status: needs-native-review\\n"' in header
+        assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in header
+        checked = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
+        )
+        assert (checked.returncode, checked.stderr) == (0, "")
+        assert i18n(root, "update") == 0
+
+
+def test_stats_and_check_refuse_a_review_status_they_do_not_know(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "so")
+    po = root / "locales/so/LC_MESSAGES/messages.po"
+    po.write_text(po.read_text("utf-8").replace("needs-native-review", "looks-ok"), "utf-8")
+    capsys.readouterr()
+    assert i18n(root, "stats") == 1
+    assert "X-Review-Status has value 'looks-ok'; use one of needs-native-review, reviewed" in (
+        capsys.readouterr().err
+    )
+    assert i18n(root, "check", "--content", str(root / "content")) == 1

@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 
 from bot.commandline import cannot, fail, percent
 from bot.i18n.catalogs import load_catalogs
-from bot.i18n.commands import POT, extract, not_a_folder, not_a_project
+from bot.i18n.commands import POT, extract, not_a_folder, not_a_project, unknown_review_statuses
 from bot.i18n.critical import missing, safety_critical
 from bot.pack.loader import load_pack
 from bot.settings import SettingsError, min_coverage
@@ -80,6 +80,7 @@ def _check(
     else:
         findings.extend(_behind(str(template), fresh, _ids(template)))
     catalogs = load_catalogs(locales)
+    findings.extend(unknown_review_statuses(catalogs.values()))
     for _code, loaded in sorted(catalogs.items()):
         findings.extend(_behind(str(loaded.path), fresh, _ids(loaded.path)))
     result = load_pack(content_dir, locales=locales, min_coverage=0.0)

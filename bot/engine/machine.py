@@ -484,7 +484,11 @@ def _language_command(content: Content, session: Session, arg: str, now: datetim
     code = negotiate(content, arg.strip()) if arg.strip() else None
     if code is not None:
         return _set_language(content, session, code, now)
-    choose = Reply(_text(content, "choose_language"), buttons=render.language_buttons(content))
+    # A language asked for by name or code that is not offered (yet) is said to be so, not
+    # met with the menu as if nothing had been asked. The typed name is not repeated: a
+    # reply may be kept until it is sent, and nothing typed is ever kept.
+    key = "language_unavailable" if arg.strip() else "choose_language"
+    choose = Reply(_text(content, key), buttons=render.language_buttons(content))
     return Turn(session, (choose,))
 
 

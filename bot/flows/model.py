@@ -176,6 +176,9 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "restarted": "the content changed and the step the person was on is gone",
     "forgotten": "everything about the person has been deleted",
     "choose_language": "asks the person to pick a language",
+    "language_unavailable": (
+        "/language with a language Lotsen does not offer (yet); the language buttons follow"
+    ),
     "nav_emergency": "label of the emergency button under every step",
     "nav_back": "label of the back button",
     "nav_menu": "label of the main menu button",

@@ -32,6 +32,8 @@ DOMAIN = "messages"
 # In the extracted comment of every word list (bot.i18n.extract): those are not facts.
 WORD_LIST_NOTE = "separated by ';'"
 REVIEW_HEADER = "X-Review-Status"
+NEEDS_REVIEW = "needs-native-review"  # made without a native speaker (machine-assisted, a learner)
+REVIEW_STATUSES = (NEEDS_REVIEW, "reviewed")  # reviewed: a native speaker read every message
 _REVIEW = re.compile(rb'^"X-Review-Status:([^"\\]*)', re.MULTILINE)
 
 

@@ -15,14 +15,24 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Iterable
 from contextlib import chdir
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from bot.commandline import cannot, fail, language_code, percent
-from bot.i18n.catalogs import REVIEW_HEADER, catalog_path, load_catalogs, review_status
+from bot.i18n.catalogs import (
+    NEEDS_REVIEW,
+    REVIEW_HEADER,
+    REVIEW_STATUSES,
+    LoadedCatalog,
+    catalog_path,
+    load_catalogs,
+    review_status,
+)
 from bot.i18n.languages import language
 from bot.i18n.merge import merge_into
 
@@ -85,6 +95,16 @@ def _update(root: Path, locales: Path) -> int:
     return 0
 
 
+def unknown_review_statuses(catalogs: Iterable[LoadedCatalog]) -> list[str]:
+    """One line for each catalog whose review status is not one Lotsen knows."""
+    return [
+        f"{c.path}: {REVIEW_HEADER} has value {c.stats.review!r}; use one of "
+        f"{', '.join(REVIEW_STATUSES)}"
+        for c in catalogs
+        if c.stats.review and c.stats.review not in REVIEW_STATUSES
+    ]
+
+
 def keep_review_status(po: Path, review: str) -> None:
     """Put the ``X-Review-Status`` header back: Babel rewrites headers it does not know away."""
     text = po.read_text("utf-8")
@@ -116,8 +136,28 @@ def cmd_init(args: argparse.Namespace) -> int:
 def _init(root: Path, locales: Path, code: str) -> int:
     pot = extract(root, locales)  # afresh: a template left from before would start it behind
     _pybabel("init", "-i", str(pot), "-d", str(locales), "-l", code)
-    print(f"created {catalog_path(locales, code)}: open it in Poedit or any PO editor")
+    po = catalog_path(locales, code)
+    fill_header(po, code)
+    print(f"created {po}: open it in Poedit or any PO editor")
     return 0
+
+
+def fill_header(po: Path, code: str) -> None:
+    """A new catalog's header as translators' tools and ``msgfmt --check`` want it: the
+    language team named, ``Last-Translator`` left empty for the translator (Babel's
+    placeholder draws a warning), and the review status a catalog starts with."""
+    text = po.read_text("utf-8")
+    team = Locale.parse(code).english_name or code
+    fields = {"Language-Team": team, "Last-Translator": ""}
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        for field, value in list(fields.items()):
+            if line.startswith(f'"{field}: '):
+                lines[index] = f'"{field}: {value}\\n"\n'
+                del fields[field]
+    text = "".join(lines)
+    po.write_text(text, "utf-8")
+    keep_review_status(po, NEEDS_REVIEW)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -134,6 +174,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     errors = [p for c in catalogs.values() for p in c.problems if p.level == "error"]
     for found in errors:
         print(found.format(), file=sys.stderr)
+    unknown = unknown_review_statuses(catalogs.values())
+    for line in unknown:
+        print(line, file=sys.stderr)
     header = (
         f"{'lang':<6} {'name':<12} {'translated':>10} {'fuzzy':>6} {'missing':>8} {'done':>7}"
         "  review"
@@ -152,7 +195,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             below.append(code)
     if below:
         print(f"below {args.min:g}%: {', '.join(below)}", file=sys.stderr)
-    return 1 if below or errors else 0
+    return 1 if below or errors or unknown else 0
 
 
 def add_parser(
