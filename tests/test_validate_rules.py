@@ -41,6 +41,16 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int, int, str]]] = [
         (FLOW, 5, 9, "yaml-syntax"),
     ),
     (
+        "a key indented one space short",
+        {FLOW: HOME.replace("    end: true\n", "   end: true\n")},
+        (FLOW, 15, 4, "yaml-indent"),
+    ),
+    (
+        "a key indented one space too far",
+        {FLOW: HOME.replace("    options:\n", "     options:\n")},
+        (FLOW, 8, 6, "yaml-indent"),
+    ),
+    (
         "tab used to indent",
         {FLOW: HOME.replace("    next: menu", "\tnext: menu")},
         (FLOW, 5, 1, "yaml-tab"),
@@ -329,3 +339,16 @@ def test_messages_name_the_valid_choices(tmp_path: Path) -> None:
     (problem,) = [p for p in result.problems if p.code == "unknown-target"]
     assert "did you mean `about`?" in problem.message
     assert "about, menu, welcome" in problem.message
+
+
+def test_a_wrong_indentation_says_so_and_names_the_keys_it_could_line_up_with(
+    tmp_path: Path,
+) -> None:
+    """PyYAML said `did not find expected key`; an editor needs the word indentation, the
+    line, and the keys around it."""
+    result = load_pack(
+        write_pack(tmp_path, {FLOW: HOME.replace("    end: true\n", "   end: true\n")})
+    )
+    (problem,) = result.errors
+    assert problem.message.startswith("indentation: `end` is indented 3 spaces")
+    assert "`say` (line 14) is indented 4; `about` (line 13) is indented 2" in problem.message

@@ -14,6 +14,7 @@ than it may hold (see :data:`bot.source.files.MAX_FILE_VALUES`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -57,7 +58,9 @@ class Duplicate:
 @dataclass(frozen=True)
 class SyntaxProblem:
     position: Position
-    code: Literal["yaml-syntax", "yaml-tab", "yaml-alias", "yaml-depth", "yaml-too-large"]
+    code: Literal[
+        "yaml-syntax", "yaml-tab", "yaml-indent", "yaml-alias", "yaml-depth", "yaml-too-large"
+    ]
     message: str
     values: int = 0  # how many values were composed before the problem stopped it
 
@@ -257,9 +260,76 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, file: str) -> Syntax
                 "a tab is used to indent this line; YAML needs spaces (set your editor to "
                 "insert spaces for the Tab key)",
             )
+    if mark is not None:
+        misplaced = _misindented(lines, mark.line)
+        if misplaced is not None:
+            number, said = misplaced
+            column = len(lines[number]) - len(lines[number].lstrip(" ")) + 1
+            return SyntaxProblem(Position(file, number + 1, column), "yaml-indent", said)
     problem = excerpt(error.problem or "this is not valid YAML")
     context = f" ({excerpt(error.context)})" if error.context else ""
     return SyntaxProblem(position, "yaml-syntax", f"{problem}{context}")
+
+
+# A line that opens or continues a mapping or a list: `key:`, `key: value`, `- item`.
+_STRUCTURE = re.compile(r"^( *)(- |-$|[^\s#\-\"'][^:#]*:(?: |$))")
+
+
+def _misindented(lines: list[str], at: int) -> tuple[int, str] | None:
+    """Where YAML stopped (line ``at``, 0-based) or on the line before it (PyYAML often
+    notices a wrong indentation one line late): the first line whose indentation lines up
+    with no level above it, and what to say about it. None when indentation is not the
+    cause."""
+    for line in (_previous_structure(lines, at), at):
+        if line is None or line >= len(lines) or not _STRUCTURE.match(lines[line]):
+            continue
+        said = _explain_indent(lines, line)
+        if said is not None:
+            return line, said
+    return None
+
+
+def _previous_structure(lines: list[str], at: int) -> int | None:
+    for line in range(min(at, len(lines)) - 1, -1, -1):
+        if _STRUCTURE.match(lines[line]):
+            return line
+    return None
+
+
+def _explain_indent(lines: list[str], line: int) -> str | None:
+    """Why ``line``'s indentation is wrong, naming the keys it could line up with; None when
+    it lines up with one of them."""
+    indent = len(lines[line]) - len(lines[line].lstrip(" "))
+    levels: list[tuple[int, str, int]] = []  # (indent, key, 1-based line), innermost first
+    deepest = None
+    for before in range(line - 1, -1, -1):
+        found = _STRUCTURE.match(lines[before])
+        if found is None:
+            continue
+        level = len(found.group(1))
+        if deepest is None:
+            opens = lines[before].rstrip().endswith(":")
+            if (opens and indent > level) or (
+                found.group(2).startswith("-") and indent == level + 2
+            ):
+                return None  # the first line under a key, or inside a list item
+        if deepest is None or level < deepest:
+            deepest = level
+            key = found.group(2).rstrip(": ").strip() or "-"
+            levels.append((level, key, before + 1))
+        if level == 0:
+            break
+    if any(level == indent for level, _, _ in levels) or not levels:
+        return None
+    keys = [(level, key, number) for level, key, number in levels if key != "-"]
+    parents = "; ".join(
+        f"`{key}` (line {number}) is indented {level}" for level, key, number in keys[:3]
+    )
+    word = lines[line].strip().split(":", 1)[0][:40]
+    return (
+        f"indentation: `{word}` is indented {indent} spaces, which lines up with no key "
+        f"above it: {parents}. Indent it as far as the keys it belongs beside"
+    )
 
 
 class _Builder:
