@@ -158,9 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from bot.editor.commands import add_parsers as add_editor
     from bot.editor.i18n_check import add_parser as add_i18n_check
+    from bot.editor.rename import add_parser as add_rename
 
     add_editor(commands)
     add_i18n_check(i18n)
+    add_rename(commands)
 
     stats = commands.add_parser("stats", help="usage counts per flow and step (no people)")
     stats.add_argument("--database", help="a database URL or file (default: $LOTSEN_DATABASE)")

@@ -397,12 +397,19 @@ class _Builder:
             )
         return ref
 
+    def _renamed(self, raw: str, flow_id: str | None) -> str:
+        """`` (renamed to `x` in moved:)`` when ``raw`` is a step's old name."""
+        moved = mapping(_data(self.sources.pack).get("moved"))
+        old = raw if "." in raw or flow_id is None else f"{flow_id}.{raw}"
+        new = moved.get(old)
+        return f" (it was renamed to `{new}`; see `moved:` in lotsen.yaml)" if new else ""
+
     def _unknown_target(self, raw: str, flow_id: str | None, what: str) -> str:
         local = sorted(
             r.split(".", 1)[1] for r in self.step_refs if flow_id and r.startswith(f"{flow_id}.")
         )
         candidates = [*local, *sorted(self.step_refs), *sorted(self.flow_starts)]
-        hint = schema.did_you_mean(raw, candidates)
+        hint = self._renamed(raw, flow_id) or schema.did_you_mean(raw, candidates)
         flow = raw.split(".", 1)[0]
         if "." in raw and flow not in self.flow_starts:
             flows = ", ".join(sorted(self.flow_starts)) or "none"

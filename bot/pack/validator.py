@@ -72,6 +72,19 @@ def check_contacts(content: Content, sources: SourceMap, today: date | None) -> 
                 )
 
 
+def check_moved(content: Content, sources: SourceMap, today: date | None) -> Iterator[Problem]:
+    """A ``moved:`` entry whose old step still exists is never followed: the step wins."""
+    for old, new in content.moved.items():
+        if old in content.steps:
+            yield Problem.at(
+                sources.in_pack("moved", old),
+                "warning",
+                "moved-shadowed",
+                f"`{old}` is still a step, so `moved: {old}: {new}` is never used; remove the "
+                f"entry, or the step (`lotsen rename` does both sides of a rename)",
+            )
+
+
 def roots(content: Content) -> list[str]:
     """Where a person can enter the pack: start, menu, 112, privacy, help, the concern steps
     (typed words lead there), and renames."""
@@ -420,6 +433,7 @@ def check_services(content: Content, sources: SourceMap, today: date | None) -> 
 
 RULES: tuple[Rule, ...] = (
     check_contacts,
+    check_moved,
     check_reachable,
     check_options_shown,
     check_next_cycles,
