@@ -44,14 +44,16 @@ def run_chat(
     stdin: TextIO,
     stdout: TextIO,
     now: Callable[[], datetime],
+    debug: bool = False,
 ) -> int:
     """Chat on ``stdin``/``stdout`` until end of input; returns the exit code (0).
 
     ``lang`` is the starting locale hint (the pack's source language when None: an editor
     trying a flow wants the flow, not the language offer a platform without a language
-    gets); ``/language ar`` switches the language shown.
+    gets); ``/language ar`` switches the language shown. ``debug`` adds, after each turn, the
+    step reached and what the session holds (for editors writing conversation tests).
     """
-    chat = _Chat(content, stdout)
+    chat = _Chat(content, stdout, debug=debug)
     chat.send(Start(locale_hint=lang or content.source_language), now())
     interactive = stdin.isatty()
     while True:
@@ -71,9 +73,10 @@ def run_chat(
 
 
 class _Chat:
-    def __init__(self, content: Content, out: TextIO) -> None:
+    def __init__(self, content: Content, out: TextIO, *, debug: bool = False) -> None:
         self.content = content
         self.out = out
+        self.debug = debug
         self.session: Session | None = None
         self.locale: str | None = None  # kept after /forget, to say "forgotten" in it
         self.buttons: tuple[Button, ...] = ()
@@ -100,8 +103,18 @@ class _Chat:
             for line in self.lines(reply, numbered):
                 self.out.write(line + "\n")
             numbered += len(reply.buttons)
+        if self.debug:
+            self.out.write(self.state() + "\n")
         self.out.write("\n")
         self.out.flush()
+
+    def state(self) -> str:
+        """``[step home.age | age=child, municipality=0480 | sv]``: where the session rests
+        and the answers it keeps (the values the engine stored, never typed text)."""
+        if self.session is None:
+            return "[no session: forgotten]"
+        answers = ", ".join(f"{k}={v}" for k, v in sorted(self.session.variables.items()))
+        return f"[step {self.session.step} | {answers or 'no answers'} | {self.session.locale}]"
 
     def lines(self, reply: Reply, numbered: int) -> list[str]:
         """A reply as lines: text, contact cards, buttons numbered on from ``numbered``."""

@@ -88,6 +88,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         stdin=sys.stdin,
         stdout=sys.stdout,
         now=lambda: datetime.now(UTC),
+        debug=args.debug,
     )
 
 
@@ -150,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--lang", help="language code, e.g. sv, en, ar")
     chat.add_argument("--content", help="the pack (default: content/)")
+    chat.add_argument(
+        "--debug", action="store_true", help="after each turn: the step id and the answers kept"
+    )
     chat.set_defaults(handler=cmd_chat)
 
     from bot.i18n.commands import add_parser as add_i18n

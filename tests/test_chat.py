@@ -170,3 +170,19 @@ def test_times_and_ranges_stay_whole_in_right_to_left_text() -> None:
 
     assert isolate_numbers("يُغلق الساعة 12:00.") == "يُغلق الساعة \u206612:00\u2069."
     assert isolate_numbers("أيام العمل 9\u201312") == "أيام العمل \u20669\u201312\u2069"
+
+
+def test_debug_shows_the_step_and_the_answers_kept_after_each_turn() -> None:
+    out = io.StringIO()
+    run_chat(CONTENT, lang=None, stdin=io.StringIO("1\n2\n1\n/forget\n"), stdout=out,
+             now=lambda: NOW, debug=True)  # fmt: skip
+    states = [line for line in out.getvalue().splitlines() if line.startswith("[")]
+    assert states == [
+        "[step home.welcome | no answers | sv]",
+        "[step home.menu | no answers | sv]",
+        "[step home.age | no answers | sv]",
+        "[step home.age_done | age=child | sv]",
+        "[no session: forgotten]",
+    ]
+    _, plain = chat("1\n2\n1\n")
+    assert "[step" not in plain
