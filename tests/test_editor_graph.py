@@ -89,3 +89,20 @@ def test_svg_is_drawn_by_dot_where_it_is_installed(
     args = ["graph", "--content", str(ROOT / "content"), "--format", "svg", "-o", str(out)]
     assert main(args) == 0
     assert out.read_text() == "<svg>drawn</svg>\n"
+
+
+def test_png_is_drawn_by_dot_into_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = tmp_path / "dot"  # answers the PNG signature only when asked for -Tpng
+    fake.write_text(
+        '#!/bin/sh\n[ "$1" = "-Tpng" ] && grep -q "digraph lotsen" && printf "\\211PNG\\r\\n"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    out = tmp_path / "pack.png"
+    args = ["graph", "--content", str(ROOT / "content"), "--format", "png"]
+    assert main(args) == 2  # an image is never written to the terminal
+    assert "--format png needs --output" in capsys.readouterr().err
+    assert main([*args, "-o", str(out)]) == 0
+    assert out.read_bytes() == b"\x89PNG\r\n"

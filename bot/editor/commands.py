@@ -20,7 +20,7 @@ from bot.pack.loader import load_pack
 DEFAULT_CONTENT = "content"
 DEPTH_LIMIT = 100  # a walk stops where it has been before: a bound for typos, not for speed
 NO_GRAPHVIZ = (
-    "lotsen graph --format svg needs Graphviz's `dot`, which is not installed here. "
+    "lotsen graph --format svg or png needs Graphviz's `dot`, which is not installed here. "
     "Install Graphviz (apt install graphviz, brew install graphviz, or graphviz.org/download), "
     "or use --format mermaid, which GitHub and GitLab draw in Markdown."
 )
@@ -66,11 +66,20 @@ def cmd_graph(args: argparse.Namespace) -> int:
         print(NO_GRAPHVIZ, file=sys.stderr)
         return 2
     drawn = subprocess.run(
-        [program, "-Tsvg"], input=source.encode(), capture_output=True, check=False, timeout=60
+        [program, f"-T{args.format}"],
+        input=source.encode(),
+        capture_output=True,
+        check=False,
+        timeout=60,
     )
     if drawn.returncode != 0:
         print(drawn.stderr.decode(errors="replace"), file=sys.stderr)
         return 1
+    if args.format == "png":  # an image: to a file, never to a terminal
+        if not args.output:
+            print("--format png needs --output FILE.png", file=sys.stderr)
+            return 2
+        return _write_bytes(args.output, drawn.stdout)
     return _write(args.output, drawn.stdout.decode())
 
 
@@ -81,6 +90,14 @@ def _write(output: str | None, text: str) -> int:
         return 0
     try:
         Path(output).write_text(text, "utf-8")
+    except OSError as error:
+        return fail(f"--output has value {output!r}. Cannot write it: {error.strerror or error}.")
+    return 0
+
+
+def _write_bytes(output: str, data: bytes) -> int:
+    try:
+        Path(output).write_bytes(data)
     except OSError as error:
         return fail(f"--output has value {output!r}. Cannot write it: {error.strerror or error}.")
     return 0
@@ -155,7 +172,7 @@ def add_parsers(commands: Any) -> None:
         "graph", help="the pack as a diagram: steps, buttons, links between flows"
     )
     graph.add_argument("--flow", help="only this flow and the steps it links to")
-    graph.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+    graph.add_argument("--format", choices=("mermaid", "dot", "svg", "png"), default="mermaid")
     graph.add_argument("--content", help="the pack (default: content/)")
     graph.add_argument("--output", "-o", help="write to this file instead of the screen")
     graph.set_defaults(handler=cmd_graph)
