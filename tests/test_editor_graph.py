@@ -106,3 +106,23 @@ def test_png_is_drawn_by_dot_into_a_file(
     assert "--format png needs --output" in capsys.readouterr().err
     assert main([*args, "-o", str(out)]) == 0
     assert out.read_bytes() == b"\x89PNG\r\n"
+
+
+BACK = HOME.replace(
+    "  about:\n    say: Ingen läser chatten.\n    end: true\n",
+    "  about:\n    say: Ingen läser chatten.\n    options:\n      - label: Till menyn\n"
+    "        goto: menu\n      - label: Från början\n        goto: welcome\n",
+)
+
+
+def test_the_whole_pack_folds_the_buttons_back_to_the_menu_and_the_flow_start(
+    tmp_path: Path,
+) -> None:
+    result = load_pack(write_pack(tmp_path, {"flows/home.yaml": BACK}))
+    assert result.content is not None, [p.format() for p in result.problems]
+    whole = mermaid(result.content)
+    assert "home__about -->|" not in whole  # both buttons back are folded
+    assert "(↩ 1 buttons lead back here)" in whole  # on the menu, and on the flow's start
+    assert whole.count("lead back here") == 2
+    one = mermaid(result.content, flow="home")  # one flow: every arrow, nothing folded
+    assert 'home__about -->|"Till menyn"| home__menu' in one and "lead back" not in one

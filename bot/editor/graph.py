@@ -7,7 +7,8 @@ A box per step (its id and the start of its first message), an arrow per option 
 with the option's text, a dashed arrow for ``next``, a dotted one for a typed answer. Flows are
 groups; the pack's entry points (/start, /menu, 112, /privacy, /help) and the 112 button
 under every step are drawn as entries; the emergency step is red; a step nothing leads to is
-marked "unreachable" with a dashed border.
+marked "unreachable" with a dashed border. In the whole pack, the buttons back to the menu or
+to their own flow's start are folded: the step they lead to says how many there are.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Picture:
     entries: dict[str, str]  # entry node -> its label
     unreachable: set[str]
     emergency: str
+    folded: dict[str, int]  # step -> how many "back to the start" arrows were folded into it
 
 
 def entry_points(content: Content) -> dict[str, str]:
@@ -62,9 +64,17 @@ def entry_points(content: Content) -> dict[str, str]:
 def picture(content: Content, flow: str | None = None) -> Picture:
     """The steps and arrows to draw: the whole pack, or one flow and its neighbours."""
     all_edges = list(_edges(content))
+    folded: dict[str, int] = {}
     if flow is None:
         shown = set(content.steps)
-        chosen = all_edges
+        # The whole pack: the many buttons back to the menu or to their flow's start would
+        # draw a web over everything; each such target says how many lead back to it instead.
+        chosen = []
+        for edge in all_edges:
+            if _leads_back(content, edge):
+                folded[edge.target] = folded.get(edge.target, 0) + 1
+            else:
+                chosen.append(edge)
     else:
         own = {ref for ref in content.steps if ref.split(".", 1)[0] == flow}
         chosen = [e for e in all_edges if e.source in own or e.target in own]
@@ -87,7 +97,16 @@ def picture(content: Content, flow: str | None = None) -> Picture:
         entries=entries,
         unreachable={ref for ref in shown if ref not in reachable(content)},
         emergency=content.emergency,
+        folded=folded,
     )
+
+
+def _leads_back(content: Content, edge: Edge) -> bool:
+    """A button back to the pack's menu or to the start of the button's own flow."""
+    if edge.kind != "option" or edge.source == edge.target:
+        return False
+    flow = content.flows.get(edge.source.split(".", 1)[0])
+    return edge.target == content.menu or (flow is not None and edge.target == flow.start)
 
 
 def _edges(content: Content) -> Iterator[Edge]:
@@ -102,7 +121,7 @@ def _label(out: Exit) -> str:
     return f"{out.label} (if {condition})" if condition else out.label
 
 
-def _box(step: Step, unreachable: bool) -> str:
+def _box(step: Step, unreachable: bool, folded: int = 0) -> str:
     text = step.say[0] if step.say else ""
     excerpt = " ".join(text.split())
     if len(excerpt) > EXCERPT:
@@ -110,6 +129,8 @@ def _box(step: Step, unreachable: bool) -> str:
     lines = [step.id]
     if excerpt:
         lines.append(excerpt)
+    if folded:
+        lines.append(f"(↩ {folded} buttons lead back here)")
     if unreachable:
         lines.append("(unreachable)")
     return "\n".join(lines)
@@ -140,7 +161,9 @@ def mermaid(content: Content, flow: str | None = None) -> str:
         title = _mermaid_text(pic.titles.get(flow_id, flow_id))
         lines.append(f'  subgraph {flow_id}["{flow_id}: {title}"]')
         for ref in refs:
-            box = _mermaid_text(_box(pic.steps[ref], ref in pic.unreachable))
+            box = _mermaid_text(
+                _box(pic.steps[ref], ref in pic.unreachable, pic.folded.get(ref, 0))
+            )
             lines.append(f'    {_mermaid_id(ref)}["{box}"]')
         lines.append("  end")
     for edge in pic.edges:
@@ -194,7 +217,8 @@ def dot(content: Content, flow: str | None = None) -> str:
         lines.append(f"  subgraph cluster_{flow_id} {{")
         lines.append(f"    label={_dot_text(f'{flow_id}: {title}')};")
         for ref in refs:
-            attributes = [f"label={_dot_text(_box(pic.steps[ref], ref in pic.unreachable))}"]
+            box = _box(pic.steps[ref], ref in pic.unreachable, pic.folded.get(ref, 0))
+            attributes = [f"label={_dot_text(box)}"]
             if ref == pic.emergency:
                 attributes.append('style="rounded,filled,bold", fillcolor="#ffdddd", color=red')
             elif ref in pic.unreachable:
