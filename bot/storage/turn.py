@@ -1,6 +1,8 @@
-"""One turn's view of a person, shared by the SQL stores: the ``Conversation`` protocol over a
-module of row functions (``sqlite_rows``, ``postgres_rows``) and the connection that holds
-the turn's transaction.
+"""One turn's view of a person for a store that holds a transaction open through the turn
+(PostgreSQL): the ``Conversation`` protocol over a module of row functions
+(``postgres_rows``) and the connection that holds the turn's transaction. The SQLite store
+reads at once and commits its writes together at the end instead (``sqlite_turn``), since its
+one connection must not be held across a turn.
 
     async with store.conversation(key, "telegram") as conv:   # a TurnView inside
         if not await conv.seen_update("4711"):
