@@ -332,3 +332,19 @@ def test_stats_and_check_refuse_a_review_status_they_do_not_know(
         capsys.readouterr().err
     )
     assert i18n(root, "check", "--content", str(root / "content")) == 1
+
+
+def test_update_names_a_broken_catalog_at_its_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "en")
+    i18n(root, "init", "so")
+    broken = root / "locales/so/LC_MESSAGES/messages.po"
+    broken.write_text(broken.read_text("utf-8") + 'msgid "x"\nbogus line\n', "utf-8")
+    before = {p: p.read_bytes() for p in (root / "locales").rglob("*.po*")}
+    capsys.readouterr()
+    assert i18n(root, "update") == 1
+    err = capsys.readouterr().err
+    assert f"{broken}:" in err and "po-syntax" in err and "nothing was updated" in err
+    assert {p: p.read_bytes() for p in (root / "locales").rglob("*.po*")} == before

@@ -81,6 +81,18 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 
 def _update(root: Path, locales: Path) -> int:
+    # A catalog that cannot be read is named at its line, and no catalog is touched: an
+    # update half done would leave some languages merged and others not.
+    unreadable = [
+        problem
+        for catalog in load_catalogs(locales).values()
+        for problem in catalog.problems
+        if problem.code in ("po-syntax", "encoding", "not-a-file", "too-large", "outside-pack")
+    ]
+    for problem in unreadable:
+        print(problem.format(), file=sys.stderr)
+    if unreadable:
+        return fail("fix the catalogs above (a PO editor shows the line); nothing was updated")
     pot = extract(root, locales)
     catalogs = sorted(locales.glob("*/LC_MESSAGES/messages.po"))
     if catalogs:
