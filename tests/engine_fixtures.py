@@ -28,6 +28,8 @@ OLD_VERSION = "0ld0ld0ld0ld"
 TEXTS: Mapping[str, str] = {
     "open_until": "Öppet nu, stänger {time}.",
     "open_always": "Öppet dygnet runt.",
+    "open_all_day": "hela dagen",
+    "closed_holidays": "stängt helgdagar",
     "closed_until": "Stängt nu. Öppnar {day} {time}.",
     "not_understood": "Jag förstod inte.",
     "unsupported": "Jag kan bara läsa text.",
@@ -145,7 +147,7 @@ STEPS: tuple[Step, ...] = (
 
 WEEKDAYS_9_TO_12 = Schedule(
     periods=(Period(frozenset(range(5)), time(9, 0), time(12, 0)),),
-    note="Vardagar 9\u201312.",
+    note="Ring helst på förmiddagen.",  # a note only adds to the structured hours
 )
 ALWAYS = Schedule(
     periods=(Period(frozenset(range(7)), time(0, 0), time(0, 0)),),

@@ -93,7 +93,8 @@ def test_contact_cards_show_facts_only_when_fresh() -> None:
         "  Telefon: 020-100 200\n"
         "  Webb: https://www.raddabarnen.se\n"
         "  Stängt nu. Öppnar fredag 09:00.\n"  # from the structured hours, Thursday 13:00
-        "  Öppet: Vardagar 9\u201312.\n"
+        "  Öppet: mån\u2013fre 09:00\u201312:00, stängt helgdagar\n"
+        "  Ring helst på förmiddagen.\n"
         "  Du kan vara anonym.\n"
         "  Källa: raddabarnen.se, kontrollerad 1 juni 2025\n"
     ) in out

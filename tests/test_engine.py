@@ -654,7 +654,7 @@ def test_contact_cards_come_on_the_last_message_and_stale_facts_are_hidden() -> 
     assert (fresh.verified_ok, fresh.phone, fresh.hours) == (
         True,
         "020-100 200",
-        Phrase("Vardagar 9\u201312."),
+        Phrase("Ring helst på förmiddagen."),
     )
     assert fresh.source == "raddabarnen.se"
     assert (stale.verified_ok, stale.phone, stale.hours, stale.web) == (

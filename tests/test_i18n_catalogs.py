@@ -348,3 +348,24 @@ def test_update_names_a_broken_catalog_at_its_line_and_changes_nothing(
     err = capsys.readouterr().err
     assert f"{broken}:" in err and "po-syntax" in err and "nothing was updated" in err
     assert {p: p.read_bytes() for p in (root / "locales").rglob("*.po*")} == before
+
+
+def test_a_card_states_the_structured_hours_in_the_persons_language() -> None:
+    """The hours on a card come from the directory's structure (the note only adds), so a
+    translation can never carry other hours than the ones "open now" is computed from."""
+    content = load_pack(Path(__file__).resolve().parent.parent / "content").content
+    assert content is not None and content.directory is not None
+    from bot.engine.render import service_card
+    from bot.i18n.renderer import renderer_for
+
+    card = service_card(content, content.directory.services["orostelefonen"], NOW)
+    hours = {
+        lang: [f.text for f in renderer_for(content, lang).card(card) if f.kind == "hours"]
+        for lang in (None, "en", "ar")
+    }
+    assert hours[None] == ["Öppet: mån\u2013fre 09:00\u201312:00, stängt helgdagar"]
+    assert hours["en"] == [
+        "Open: Mon\u2013Fri 9:00\u202fAM\u201312:00\u202fPM, closed on public holidays"
+    ]
+    (arabic,) = hours["ar"]  # the Arabic comma, and the times kept left to right
+    assert "\u060c" in arabic and "\u20669:00\u2069" in arabic and "الاثنين" in arabic

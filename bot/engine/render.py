@@ -100,6 +100,7 @@ def service_card(content: Content, service: Service, now: datetime) -> ContactCa
         anonymity=_phrase(service.anonymity),
         email=service.email,
         opening=opening(service.schedule, now) if service.schedule is not None else None,
+        schedule=service.schedule,
         what_happens=_phrase(service.what_happens),
     )
 

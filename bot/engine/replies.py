@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from bot.directory.hours import Opening
+from bot.directory.model import Schedule
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ContactCard:
     unverified: Phrase | None = None
     email: str | None = None
     opening: Opening | None = None  # open now and until when, or when it opens next
+    schedule: Schedule | None = None  # the structured hours the card states (``hours`` adds)
     what_happens: Phrase | None = None  # who gets to know what you say there
 
 

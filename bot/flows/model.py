@@ -224,5 +224,7 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "choose_municipality": "several municipalities fit what was typed; their buttons follow",
     "open_until": "a service is open now; uses {time}, when it closes",
     "open_always": "a service is open around the clock",
+    "open_all_day": "in a service's hours: open the whole of these days (after the days)",
+    "closed_holidays": "in a service's hours, after the days and times: closed on public holidays",
     "closed_until": "a service is closed now; uses {day} and {time}, when it opens next",
 }

@@ -19,6 +19,7 @@ from bot.flows.model import Content, join_words
 SAFETY_TEXTS = (
     "nav_emergency",
     "nav_resume",
+    "open_always",  # on the cards of the lines that answer day and night
     "nav_forget",
     "forgotten",
     "whatsapp_forgotten",

@@ -12,14 +12,16 @@ each pack speaks in its own voice and source language; dates are formatted by Ba
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_day_names
 
 from bot.directory.hours import TIMEZONE, Opening
+from bot.directory.model import Schedule
 from bot.engine.replies import Button, ContactCard, Phrase
 from bot.flows.model import Content
 from bot.i18n.render import Translator, render
@@ -84,8 +86,12 @@ class Renderer:
             always = (
                 card.opening is not None and card.opening.open_now and not card.opening.closes_at
             )
-            if card.hours and not always:  # "open around the clock" already says it all
-                facts.append(Fact("hours", self._labelled("card_hours", self.text(card.hours))))
+            hours = self.hours(card.schedule) if card.schedule is not None and not always else ""
+            if hours:  # the structured hours, in the person's language and the pack's facts
+                shown = isolate_numbers(hours) if self.rtl else hours  # words stay right to left
+                facts.append(Fact("hours", f"{self.interface('card_hours')}: {shown}"))
+            if card.hours:  # the source's own words: may only add (validate checks its times)
+                facts.append(Fact("hours_note", self.text(card.hours)))
             if card.anonymity:
                 facts.append(Fact("anonymity", self.text(card.anonymity)))
             if card.what_happens:
@@ -93,6 +99,25 @@ class Renderer:
         source = self.interface("card_source", source=card.source, date=self.date(card.verified))
         facts.append(Fact("source", source))
         return facts
+
+    def hours(self, schedule: Schedule) -> str:
+        """The weekly hours in the locale: "mån-fre 09:00-12:00, stängt helgdagar" (en dashes)."""
+        if schedule.always:
+            return self.interface("open_always")
+        locale = _babel_locale(self.locale)
+        names = get_day_names("abbreviated", locale=locale)
+        parts = []
+        for period in schedule.periods:
+            days = _day_span(sorted(period.weekdays), names)
+            if period.opens == period.closes == time(0, 0):
+                parts.append(f"{days} {self.interface('open_all_day')}")
+                continue
+            opens = format_time(period.opens, "short", locale=locale)
+            closes = format_time(period.closes, "short", locale=locale)
+            parts.append(f"{days} {opens}\u2013{closes}")
+        if schedule.closed_on_public_holidays:
+            parts.append(self.interface("closed_holidays"))
+        return ("\u060c " if self.rtl else ", ").join(parts)  # the Arabic comma where RTL
 
     def opening(self, opening: Opening) -> str:
         """ "Öppet nu, stänger 12:00" / "Stängt nu, öppnar måndag 09:00", in the locale."""
@@ -139,3 +164,21 @@ def renderer_for(content: Content, locale: str | None) -> Renderer:
     """The renderer for a person's locale; None or an unknown one gives the source language."""
     code = locale or content.source_language
     return Renderer(content, code, translator_for(content.translations, code))
+
+
+def _day_span(days: list[int], names: Mapping[int, str]) -> str:
+    """Weekdays (0 = Monday) as a reader says them: a run of three or more as "mån-fre"
+    (with an en dash), others one by one: "mån, ons"."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    said = [
+        f"{names[run[0]]}\u2013{names[run[-1]]}"
+        if len(run) >= 3
+        else ", ".join(names[d] for d in run)
+        for run in runs
+    ]
+    return ", ".join(said)
