@@ -305,7 +305,7 @@ def test_an_ask_step_says_it_takes_text() -> None:
 
 def test_say_carries_the_session_variables_as_params() -> None:
     turn = step(CONTENT, at("home.age"), Text("12"), NOW)
-    assert last(turn).text == Phrase("Du svarade {age}.", {"age": "child"})
+    assert last(turn).text == Phrase("Du svarade {age}.", {"age": "child"}, "home.age_done")
 
 
 TYPED = {

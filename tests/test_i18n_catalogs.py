@@ -38,10 +38,11 @@ def translate(po: Path, translations: dict[str, str], header: str = "") -> None:
     with po.open("rb") as handle:
         catalog = read_po(handle)
     for msgid, msgstr in translations.items():
-        message = catalog.get(msgid)
-        assert message is not None, msgid
-        message.string = msgstr
-        message.flags.discard("fuzzy")
+        found = [message for message in catalog if message.id == msgid]  # in any context
+        assert found, msgid
+        for message in found:
+            message.string = msgstr
+            message.flags.discard("fuzzy")
     with po.open("wb") as handle:
         write_po(handle, catalog)
     if header:
@@ -96,11 +97,11 @@ def test_a_changed_source_text_starts_untranslated_never_with_a_guess(tmp_path: 
 
     with po.open("rb") as handle:
         catalog = read_po(handle)
-    message = catalog.get("Ingen människa läser chatten.")
+    message = catalog.get("Ingen människa läser chatten.", "home.about")
     assert message is not None and message.string == "" and not message.fuzzy
     assert message.locations == [("content/flows/home.yaml", 14)]
     # The old translation is kept as an obsolete entry, for the translator to copy from.
-    assert catalog.obsolete["Ingen läser chatten."].string == "Nobody reads the chat."
+    assert catalog.obsolete["Ingen läser chatten.", "home.about"].string == "Nobody reads the chat."
     out = chat(root, "1\n", lang="en")
     assert "Nobody reads the chat." not in out
     assert "Ingen människa läser chatten." in out
@@ -136,7 +137,7 @@ def test_update_round_trips_a_catalog_and_repairs_previous_sources(tmp_path: Pat
     assert "# |" not in once
     with po.open("rb") as handle:
         catalog = read_po(handle)
-    welcome = catalog.get("Välkommen.")
+    welcome = catalog.get("Välkommen.", "home.welcome")
     assert welcome is not None and welcome.fuzzy and welcome.string == "Welcome."
     # Written as GNU gettext writes it, so Poedit and Weblate show the previous source.
     assert '#| msgid ""\n#| "Ingen läser chatten, och det' in once
@@ -171,7 +172,7 @@ def test_init_starts_a_language_from_the_content_as_it_is_now(tmp_path: Path) ->
     flow.write_text(HOME.replace("Ingen läser chatten.", "Ingen människa läser chatten."))
     assert i18n(root, "init", "fa") == 0  # no `update` in between: the template is stale
     with (root / "locales/fa/LC_MESSAGES/messages.po").open("rb") as handle:
-        assert read_po(handle).get("Ingen människa läser chatten.") is not None
+        assert read_po(handle).get("Ingen människa läser chatten.", "home.about") is not None
 
 
 def test_check_needs_only_offered_languages_complete_and_their_safety_texts(
@@ -369,3 +370,53 @@ def test_a_card_states_the_structured_hours_in_the_persons_language() -> None:
     ]
     (arabic,) = hours["ar"]  # the Arabic comma, and the times kept left to right
     assert "\u060c" in arabic and "\u20669:00\u2069" in arabic and "الاثنين" in arabic
+
+
+TWICE = HOME.replace("say: Ingen läser chatten.", "say: Välkommen.")  # the text in two steps
+
+
+def test_the_same_text_in_two_steps_can_be_translated_two_ways(tmp_path: Path) -> None:
+    """Each step's text has its flow.step as msgctxt, so one Swedish text can read
+    differently where it stands."""
+    root = project(tmp_path)
+    (root / "content/flows/home.yaml").write_text(TWICE, "utf-8")
+    assert i18n(root, "update") == 0
+    assert i18n(root, "init", "en") == 0
+    po = root / "locales/en/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog.get("Välkommen.", "home.welcome").string = "Welcome."
+    catalog.get("Välkommen.", "home.about").string = "You are welcome to ask."
+    with po.open("wb") as handle:
+        write_po(handle, catalog)
+    out = chat(root, "1\n", lang="en")
+    assert out.index("Welcome.") < out.index("You are welcome to ask.")
+
+
+def test_a_catalog_from_before_contexts_keeps_every_translation(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    i18n(root, "init", "en")
+    po = root / "locales/en/LC_MESSAGES/messages.po"
+    translate(po, {"Välkommen.": "Welcome.", "Ingen läser chatten.": "Nobody reads the chat."})
+    # As the catalog was before msgctxt: the same messages without their contexts.
+    text = "\n".join(
+        line for line in po.read_text("utf-8").splitlines() if not line.startswith("msgctxt")
+    )
+    po.write_text(text + "\n", "utf-8")
+    assert i18n(root, "update") == 0
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    assert catalog.get("Välkommen.", "home.welcome").string == "Welcome."
+    assert catalog.get("Ingen läser chatten.", "home.about").string == "Nobody reads the chat."
+    assert not catalog.obsolete  # the context-less copies are not kept as history
+    assert "Nobody reads the chat." in chat(root, "1\n1\n", lang="en")
+
+
+def test_check_sees_a_known_text_in_a_new_step_as_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    (root / "content/flows/home.yaml").write_text(TWICE, "utf-8")  # "Välkommen." again
+    capsys.readouterr()
+    assert i18n(root, "check", "--content", str(root / "content")) == 1
+    assert "content/flows/home.yaml:14 'Välkommen.'" in capsys.readouterr().err

@@ -39,8 +39,33 @@ def extract(text: str, name: str) -> list[tuple[int, str, list[str]]]:
     fileobj = io.BytesIO(text.encode("utf-8"))
     fileobj.name = name  # type: ignore[attr-defined]
     return [
-        (line, message, comments)
+        (line, message[1] if isinstance(message, tuple) else message, comments)
         for line, _, message, comments in extract_yaml(fileobj, {}, [], {})
+    ]
+
+
+def contexts(text: str, name: str) -> list[tuple[str | None, str]]:
+    fileobj = io.BytesIO(text.encode("utf-8"))
+    fileobj.name = name  # type: ignore[attr-defined]
+    found = []
+    for _, keyword, message, _ in extract_yaml(fileobj, {}, [], {}):
+        if isinstance(message, tuple):
+            assert keyword == "pgettext"  # Babel reads (context, text) through its keyword
+            found.append(message)
+        else:
+            found.append((None, message))
+    return found
+
+
+def test_a_steps_texts_carry_the_step_as_their_context_and_word_lists_none() -> None:
+    """The same Swedish text in two steps may need two translations (msgctxt flow.step)."""
+    assert contexts(FLOW, "content/flows/home.yaml") == [
+        (None, "Hem"),
+        ("home.welcome", "Välkommen."),
+        ("home.welcome", "Vidare"),
+        ("home.ask", "Hur gammal är personen?"),
+        ("home.ask", "Du kan skriva."),
+        (None, "barn;son;dotter"),
     ]
 
 
@@ -118,7 +143,7 @@ def test_pybabel_extract_pulls_the_content_texts(tmp_path: Path) -> None:
     )
     with (tmp_path / "messages.pot").open("rb") as handle:
         catalog = read_po(handle)
-    message = catalog.get("Ingen läser chatten.")
+    message = catalog.get("Ingen läser chatten.", "home.about")  # msgctxt: its flow.step
     assert message is not None
     assert message.locations == [("content/flows/home.yaml", 14)]
     assert "Flow `home`, step `about`: message." in message.auto_comments

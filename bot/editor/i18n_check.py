@@ -24,6 +24,7 @@ from bot.commandline import cannot, fail, percent
 from bot.i18n.catalogs import load_catalogs
 from bot.i18n.commands import POT, extract, not_a_folder, not_a_project, unknown_review_statuses
 from bot.i18n.critical import missing, safety_critical
+from bot.i18n.render import CONTEXT_SEPARATOR, key
 from bot.pack.loader import load_pack
 from bot.settings import SettingsError, min_coverage
 
@@ -108,11 +109,13 @@ def _check(
 
 
 def _ids(po: Path) -> dict[str, str]:
-    """The msgids of a catalog or template (not obsolete ones), each with its first place."""
+    """The messages of a catalog or template (not obsolete ones) by their key (the msgid, in
+    its context when it has one: the same text in a new step is a new message), each with its
+    first place."""
     with po.open("rb") as source:
         catalog = read_po(source)
     return {
-        str(message.id): (
+        key(str(message.id), str(message.context) if message.context else None): (
             f"{message.locations[0][0]}:{message.locations[0][1]}" if message.locations else ""
         )
         for message in catalog
@@ -134,7 +137,8 @@ def _behind(name: str, fresh: dict[str, str], found: dict[str, str]) -> list[str
 
 
 def _short(msgid: str) -> str:
-    return repr(msgid if len(msgid) <= 50 else msgid[:49] + "…")
+    text = msgid.rsplit(CONTEXT_SEPARATOR, 1)[-1]  # the text people read, without its context
+    return repr(text if len(text) <= 50 else text[:49] + "…")
 
 
 def _listed(items: Iterable[str], shown: int = 5) -> str:

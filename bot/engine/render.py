@@ -28,7 +28,7 @@ def step_replies(
     say still gets one Reply, carrying its buttons."""
     cards = named_cards(content, step, now) + service_cards(content, step, session, now)
     params = parameters(content, session)
-    messages: list[Phrase | None] = [Phrase(msgid, params) for msgid in step.say]
+    messages: list[Phrase | None] = [Phrase(msgid, params, step.ref) for msgid in step.say]
     if not messages and (cards or resting):
         messages = [None]
     replies = [Reply(message) for message in messages]
@@ -152,8 +152,8 @@ def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...
     options = tuple(
         Button(
             tokens.option_token(content.version, step.ref, index),
-            Phrase(option.label),
-            short=Phrase(option.short) if option.short else None,
+            Phrase(option.label, context=step.ref),
+            short=Phrase(option.short, context=step.ref) if option.short else None,
         )
         for index, option in enumerate(step.options)
         if option.visible(session.variables)

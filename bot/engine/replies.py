@@ -21,6 +21,9 @@ class Phrase:
 
     msgid: str
     params: Mapping[str, str] = field(default_factory=dict)
+    # The gettext context (msgctxt) of a step's text: its ``flow.step``, so the same Swedish
+    # text in two steps can be translated two ways. None for texts shared by the whole pack.
+    context: str | None = None
 
 
 ButtonKind = Literal["option", "nav", "language"]

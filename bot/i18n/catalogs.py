@@ -24,6 +24,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from bot.flows.model import placeholders
 from bot.i18n.facts import facts
+from bot.i18n.render import key
 from bot.source.files import MAX_CATALOG_BYTES, Files
 from bot.source.problems import Problem
 from bot.source.yamlsrc import excerpt
@@ -152,12 +153,21 @@ def _is_real(message_id: object) -> bool:
 
 
 def _messages(catalog: Catalog) -> dict[str, str]:
+    """msgid -> msgstr; a message in a context under ``context\x04msgid`` and, for readers
+    that ask by msgid alone (typed words, the validator's word rules), under its msgid too
+    when no message has that msgid without a context (the first context's, then)."""
     messages: dict[str, str] = {}
+    plain: dict[str, str] = {}
     for message in catalog:
         real = _is_real(message.id) and isinstance(message.string, str)
         if real and message.string and not message.fuzzy:
-            messages[str(message.id)] = str(message.string)
-    return messages
+            msgid, text = str(message.id), str(message.string)
+            if message.context:
+                messages[key(msgid, str(message.context))] = text
+                plain.setdefault(msgid, text)
+            else:
+                messages[msgid] = text
+    return {**plain, **messages}
 
 
 def _stats(catalog: Catalog, code: str, review: str) -> CatalogStats:

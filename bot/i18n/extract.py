@@ -23,7 +23,10 @@ from bot.flows.model import REQUIRED_TEXTS, join_words
 from bot.flows.values import mapping
 from bot.source.yamlsrc import Document, Path, SyntaxProblem, parse
 
-Extracted = tuple[int, str | None, str, list[str]]
+# (line, keyword, message, comments); with the keyword ``pgettext`` the message is
+# (context, text), as Babel reads ``pgettext(context, text)`` in code.
+Extracted = tuple[int, str | None, str | tuple[str, str], list[str]]
+PGETTEXT = "pgettext"
 
 _TRIGGER_COMMENT = {
     "emergency": "Words that jump to the emergency (112) step from anywhere when typed.",
@@ -119,29 +122,37 @@ def _flow(document: Document, flow_id: str) -> Iterator[Extracted]:
         step = mapping(body)
         where = f"Flow `{flow_id}`, step `{step_id}`"
         note = [f"Note: {step['note']}"] if isinstance(step.get("note"), str) else []
-        yield from _step(document, ("steps", step_id), step, where, note)
+        yield from _step(document, ("steps", step_id), step, where, note, f"{flow_id}.{step_id}")
 
 
 def _step(
-    document: Document, path: Path, step: Mapping[str, Any], where: str, note: list[str]
+    document: Document,
+    path: Path,
+    step: Mapping[str, Any],
+    where: str,
+    note: list[str],
+    ref: str,
 ) -> Iterator[Extracted]:
+    """A step's texts, each in the step's context (msgctxt ``flow.step``): the same Swedish
+    text in two steps may need two translations. Word lists stay without one (the words
+    people type in a language are the same wherever they are asked for)."""
     say = step.get("say")
     messages = [say] if isinstance(say, str) else say if isinstance(say, list) else []
     for index, text in enumerate(messages):
         if isinstance(text, str):
             at = (*path, "say") if isinstance(say, str) else (*path, "say", index)
-            yield _line(document, at), None, text, [f"{where}: message.", *note]
+            yield _line(document, at), PGETTEXT, (ref, text), [f"{where}: message.", *note]
     for kind in KINDS.values():  # the texts of its way on: labels, an ask's words
         for wording in kind.texts(step.get(kind.key)):
-            yield _worded(document, (*path, *wording.path), wording, where, note)
+            yield _worded(document, (*path, *wording.path), wording, where, note, ref)
 
 
 def _worded(
-    document: Document, path: Path, wording: Wording, where: str, note: list[str]
+    document: Document, path: Path, wording: Wording, where: str, note: list[str], ref: str
 ) -> Extracted:
     """A word list is one message with the how-to; a text carries the step's note and its own."""
     comment = [f"{where}: {wording.what}"]
     if isinstance(wording.text, tuple):
         return _line(document, path), None, join_words(wording.text), [*comment, _WORDS_HOWTO]
     own = [f"Note: {wording.note}"] if wording.note is not None else []
-    return _line(document, path), None, wording.text, [*comment, *note, *own]
+    return _line(document, path), PGETTEXT, (ref, wording.text), [*comment, *note, *own]

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from pathlib import Path
@@ -36,16 +37,42 @@ def merge_into(po: Path, template: Catalog) -> None:
     with po.open("rb") as source:
         catalog = read_po(source, locale=None, abort_invalid=True)
     previous = {}
+    by_text: dict[object, Message] = {}  # a translation by its source text, any context
     for message in catalog:
         recover_previous(message)
         if message.previous_id:
             previous[message.id, message.context] = message.previous_id
-    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        if message.id and message.string:
+            by_text.setdefault(message.id, message)
+    # A copy: Babel's update puts the template's own Message objects into the catalog, so
+    # filling one would fill it in the next language's catalog too.
+    in_context: set[str] = set()
+    catalog.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
     for message in catalog:  # Babel's update keeps a message's previous source only when it
         kept = previous.get((message.id, message.context))  # guessed it; keep the rest too
         if kept and message.fuzzy:
             message.previous_id = kept
+        _carry_into_context(message, by_text)
+        if message.context:
+            in_context.add(str(message.id))
+    for msgid in in_context:  # now in its context: a context-less copy is no history to keep
+        catalog.obsolete.pop(msgid, None)
     po.write_bytes(render(catalog))
+
+
+def _carry_into_context(message: Message, by_text: dict[object, Message]) -> bool:
+    """A text that now has a context (``flow.step``) keeps the translation it had without
+    one: the same source text, so not a guess. Its review state (fuzzy) comes along. True
+    when it did."""
+    if not message.context or message.string:
+        return False
+    earlier = by_text.get(message.id)
+    if earlier is None or earlier.context:
+        return False
+    message.string = earlier.string
+    if earlier.fuzzy:
+        message.flags.add("fuzzy")
+    return True
 
 
 def recover_previous(message: Message) -> None:

@@ -36,6 +36,19 @@ def fill(text: str, params: Mapping[str, str]) -> str:
         return text
 
 
+CONTEXT_SEPARATOR = "\x04"  # gettext's: a message in a context is "context\x04msgid"
+
+
+def key(msgid: str, context: str | None) -> str:
+    """The catalog key of ``msgid`` in ``context``, as gettext builds it."""
+    return f"{context}{CONTEXT_SEPARATOR}{msgid}" if context else msgid
+
+
 def render(phrase: Phrase, translator: Translator) -> str:
-    """The phrase in the translator's language, placeholders filled."""
+    """The phrase in the translator's language, placeholders filled. A phrase in a context
+    takes that context's translation, else the msgid's own (a catalog from before contexts)."""
+    if phrase.context:
+        text = translator.gettext(key(phrase.msgid, phrase.context))
+        if text != key(phrase.msgid, phrase.context):
+            return fill(text, phrase.params)
     return fill(translator.gettext(phrase.msgid), phrase.params)
