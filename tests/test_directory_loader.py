@@ -347,3 +347,11 @@ def test_a_broken_directory_is_reported_once_not_again_by_every_step_that_uses_i
     root = write_pack(tmp_path, {"directory/services/national.yaml": broken})
     codes = [(p.file.rsplit("/", 1)[-1], p.code) for p in load_pack(root).errors]
     assert codes == [("national.yaml", "schema")], codes
+
+
+def test_an_unquoted_area_code_is_reported_as_a_number_only(tmp_path: Path) -> None:
+    """`[0114, 04]` reads as the numbers 76 and 4; say that, not also `no area 76`."""
+    unquoted = CONTACTS.replace("areas: [SE]", "areas: [0114, 04]")
+    root = write_pack(tmp_path, {"directory/services/national.yaml": unquoted})
+    found = [(p.code, p.message.split(":")[0]) for p in load_pack(root).errors]
+    assert [code for code, _ in found] == ["yaml-number", "yaml-number"], found

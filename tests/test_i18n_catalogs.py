@@ -197,6 +197,9 @@ def test_check_needs_only_offered_languages_complete_and_their_safety_texts(
     err = capsys.readouterr().err
     assert "fa is offered" in err and "1 safety-critical text(s) are not translated" in err
     assert "step `emergency.now`: 'Ring 112 om någon är i fara.'" in err
+    assert i18n(root, "stats", *content) == 0  # stats counts them, per language
+    assert "safety-critical texts not translated" in (out := capsys.readouterr().out)
+    assert ": fa 1; `lotsen i18n check` lists them" in out
 
     translate(po, {"Ring 112 om någon är i fara.": "[fa] 112"})
     assert i18n(root, "check", "--min", "100", *content) == 0

@@ -47,6 +47,17 @@ _TIME = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
 _MIDNIGHT = time(0, 0)
 
 
+def _first_causes(problems: list[Problem]) -> list[Problem]:
+    """An unquoted code YAML read as a number (``0114`` became 76) is reported as that, not
+    again as an unknown area 76."""
+    numbers = {(p.file, p.line, p.column) for p in problems if p.code == "yaml-number"}
+    return [
+        p
+        for p in problems
+        if not (p.code == "unknown-area" and (p.file, p.line, p.column) in numbers)
+    ]
+
+
 def load_directory(
     directory: Path, files: Files | None = None
 ) -> tuple[Directory | None, list[Problem]]:
@@ -61,7 +72,7 @@ def load_directory(
     for path in paths:
         if not path.name.startswith("_"):
             loader.services(path, counties, areas)
-    problems = sorted(loader.problems)
+    problems = sorted(_first_causes(loader.problems))
     if any(p.is_error for p in problems):
         return None, problems
     return Directory(areas, counties, dict(loader.found), dict(loader.positions)), problems

@@ -22,7 +22,14 @@ from babel.messages.pofile import read_po
 
 from bot.commandline import cannot, fail, percent
 from bot.i18n.catalogs import load_catalogs
-from bot.i18n.commands import POT, extract, not_a_folder, not_a_project, unknown_review_statuses
+from bot.i18n.commands import (
+    POT,
+    cmd_stats,
+    extract,
+    not_a_folder,
+    not_a_project,
+    unknown_review_statuses,
+)
 from bot.i18n.critical import missing, safety_critical
 from bot.i18n.render import CONTEXT_SEPARATOR, key
 from bot.pack.loader import load_pack
@@ -41,6 +48,36 @@ def add_parser(i18n: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="also fail when an offered language is below this coverage",
     )
     check.set_defaults(handler=cmd_check)
+    # `i18n stats` also says how many safety-critical texts each language lacks: that needs
+    # the pack, which bot.i18n may not import, so the pack-aware part is added here.
+    stats = i18n.choices["stats"]
+    stats.add_argument("--content", default="content", help="the pack (default: content/)")
+    stats.set_defaults(handler=cmd_stats_with_safety)
+
+
+def cmd_stats_with_safety(args: argparse.Namespace) -> int:
+    status = cmd_stats(args)
+    content_dir = Path(args.content)
+    if not (content_dir / "lotsen.yaml").is_file():
+        return status
+    try:
+        result = load_pack(content_dir, locales=Path(args.locales), min_coverage=0.0)
+    except OSError as error:
+        return fail(cannot("read", error))
+    if result.content is None:
+        print(f"{content_dir}: the pack has errors; safety-critical texts not counted")
+        return status
+    critical = safety_critical(result.content)
+    lacking = {
+        code: len(missing(critical, catalog))
+        for code, catalog in sorted(result.content.translations.items())
+    }
+    said = ", ".join(f"{code} {count}" for code, count in lacking.items() if count) or "none"
+    print(
+        f"safety-critical texts not translated ({len(critical)} in the pack): {said}"
+        + ("; `lotsen i18n check` lists them" if said != "none" else "")
+    )
+    return status
 
 
 def cmd_check(args: argparse.Namespace) -> int:
