@@ -120,6 +120,9 @@ def test_one_instance_purges_at_a_time(url: str) -> None:
             with psycopg.connect(SERVER, autocommit=True) as other:
                 other.execute(b"SELECT pg_advisory_lock(%s)", (PURGE_LOCK,))  # another purges
                 held = await store.purge(T0 + timedelta(days=2))
+                # Released here, not by closing: the server ends a closed connection's
+                # session (and frees its locks) a moment after the client has gone.
+                other.execute(b"SELECT pg_advisory_unlock(%s)", (PURGE_LOCK,))
             return held, await store.purge(T0 + timedelta(days=2))
         finally:
             await store.close()

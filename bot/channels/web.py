@@ -54,7 +54,7 @@ from bot.channels.web_tokens import SessionTokens
 from bot.engine import Command, Start
 from bot.engine.locales import negotiate
 from bot.flows.model import Content
-from bot.i18n.renderer import renderer_for
+from bot.i18n.renderer import Renderer, renderer_for
 from bot.service import Conversations, HandleResult, UnknownSession
 
 CHANNEL = "web"
@@ -65,6 +65,7 @@ ANSWERS_KEPT = 10_000
 _STATIC_TYPES = {
     "chat.css": "text/css",
     "chat.js": "text/javascript",
+    "early.js": "text/javascript",
     "icon.svg": "image/svg+xml",
     "globe.svg": "image/svg+xml",
 }
@@ -144,9 +145,14 @@ class WebChat:
             "exit_url": self._settings.exit_url,
             "max_text": str(self._settings.max_text_chars),
         }
-        return web.Response(
-            text=fill_template(self._template, values), content_type="text/html", charset="utf-8"
-        )
+        page = fill_template(self._template, values)
+        # The language menu as it will be, in the HTML: filled in by the script only after the
+        # first paint, it grew the header and pushed the quick exit down under a thumb.
+        languages = where["languages"]
+        assert isinstance(languages, list)
+        page = page.replace("<!--language-options-->", language_options(languages, renderer))
+        page = page.replace("<!--language-hidden-->", "" if len(languages) > 1 else " hidden")
+        return web.Response(text=page, content_type="text/html", charset="utf-8")
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -284,6 +290,19 @@ def _session(body: Mapping[str, Any]) -> str:
     if not isinstance(session, str) or not SESSION_PATTERN.fullmatch(session):
         fail(web.HTTPBadRequest, "bad_session")
     return session
+
+
+def language_options(languages: list[Any], renderer: Renderer) -> str:
+    """The language menu's ``<option>``s, as chat.js would make them from the same JSON."""
+    chosen = renderer.locale or renderer.content.source_language
+    return "".join(
+        f'<option value="{html.escape(str(item["token"]), quote=True)}"'
+        f' lang="{html.escape(str(item["lang"]), quote=True)}"'
+        f' dir="{html.escape(str(item["dir"]), quote=True)}"'
+        f"{' selected' if item['code'] == chosen else ''}>"
+        f"{html.escape(str(item['name']))}</option>"
+        for item in languages
+    )
 
 
 def fill_template(template: str, values: Mapping[str, str]) -> str:

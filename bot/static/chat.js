@@ -125,7 +125,10 @@
       explained = false;
     }
     const note = byId("exit-note");
-    if (explained) return;
+    if (explained) {
+      note.hidden = true; // early.js has kept it from being drawn at all
+      return;
+    }
     note.hidden = false;
     byId("exit-note-ok").addEventListener("click", () => {
       note.hidden = true;
