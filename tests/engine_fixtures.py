@@ -62,6 +62,7 @@ TEXTS: Mapping[str, str] = {
     "web_privacy": "Ingen läser chatten.",
     "web_error": "Något gick fel.",
     "web_slow_down": "Vänta lite.",
+    "web_retry": "Försök igen",
     "web_you": "Du",
     "web_bot": "Lotsen",
     "private_only": "Jag läser bara privata chattar.",

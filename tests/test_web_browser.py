@@ -480,3 +480,92 @@ def test_nothing_moves_while_the_page_loads_on_a_slow_phone(
         assert shift < 0.05, shift
         assert page.locator("#quick-exit").bounding_box() == first_exit
         context.close()
+
+
+BUSY_WATCH = """
+window.__clickAt = null; window.__busyAt = null; window.__answeredAt = null;
+document.addEventListener("click", () => { window.__clickAt ??= performance.now(); }, true);
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    const target = change.target;
+    if (change.type === "attributes" && target.matches("#choices button") &&
+        target.getAttribute("aria-busy") === "true") window.__busyAt ??= performance.now();
+  }
+}).observe(document.getElementById("choices"), {subtree: true, attributes: true});
+new MutationObserver(() => { window.__answeredAt ??= performance.now(); })
+  .observe(document.getElementById("log"), {childList: true});
+"""
+
+
+def test_a_slow_answer_shows_the_pressed_button_busy_at_once(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(locale="sv-SE", viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    expect(page.locator("#choices").get_by_role("button", name="Börja", exact=True)).to_be_visible()
+    start = page.locator("#choices button").first  # "Börja" (a pending one reads "Börja …")
+
+    def slowly(route: Route) -> None:
+        time.sleep(1.0)
+        route.continue_()
+
+    page.route("**/api/event", slowly)
+    page.evaluate(BUSY_WATCH)
+    start.click()
+    expect(page.locator("#log .message.bot", has_text="Vad vill du veta?")).to_have_count(1)
+    clicked, busy, answered = page.evaluate(
+        "[window.__clickAt, window.__busyAt, window.__answeredAt]"
+    )
+    assert busy is not None and busy - clicked < 100  # milliseconds, in the page's own clock
+    assert answered is not None and answered - clicked > 900  # while the answer was on its way
+    expect(page.locator("#choices")).not_to_have_attribute("aria-busy", "true")
+    context.close()
+
+
+def test_a_failed_turn_says_so_in_the_typing_row_and_the_retry_is_answered_once(
+    server: LiveServer, browser: Browser
+) -> None:
+    """No answer at all (the connection is down): the error and "Försök igen" appear next to
+    the typing row, what was typed stays, and the retry, once the connection is back, is
+    answered once."""
+    context = browser.new_context(locale="sv-SE", viewport={"width": 360, "height": 640})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    expect(page.locator("#choices button").first).to_be_visible()
+    page.route("**/api/event", lambda route: route.abort())
+    page.locator("#message").fill("hjälp oss")
+    page.locator("#send").click()
+    trouble = page.locator("#trouble")
+    expect(trouble).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Något gick fel.")
+    retry = page.get_by_role("button", name="Försök igen")
+    expect(retry).to_be_in_viewport()  # not drawn off-screen under the buttons
+    expect(page.locator("#message")).to_have_value("hjälp oss")
+
+    page.unroute("**/api/event")
+    retry.click()
+    expect(trouble).to_be_hidden()
+    expect(page.locator("#message")).to_have_value("")
+    expect(page.locator("#log .message.own", has_text="hjälp oss")).to_have_count(1)
+    turns = sum(row[-1] for row in tables(server.database)["usage"])
+    assert turns == 2  # the start and the typed text, once
+    context.close()
+
+
+def test_a_first_request_that_fails_offers_a_retry_that_starts_the_chat(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(locale="sv-SE", viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.route("**/api/event", lambda route: route.abort())
+    page.goto(server.url + "/")
+    retry = page.get_by_role("button", name="Försök igen")
+    expect(retry).to_be_visible()
+    page.unroute("**/api/event")
+    retry.click()
+    expect(page.locator("#choices").get_by_role("button", name="Börja", exact=True)).to_be_visible()
+    context.close()

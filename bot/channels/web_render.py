@@ -44,6 +44,7 @@ WEB_TEXT_KEYS: tuple[str, ...] = (
     "web_privacy",
     "web_error",
     "web_slow_down",
+    "web_retry",
     "web_you",
     "web_bot",
     "can_type",

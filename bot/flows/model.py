@@ -203,6 +203,7 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "web_privacy": "web chat: the short privacy note under the chat",
     "web_error": "web chat: something went wrong; try again",
     "web_slow_down": "web chat: too many messages at once; wait a moment",
+    "web_retry": "web chat: the button beside an error that sends the last message again",
     "web_you": "web chat: names the person's own messages, for screen readers",
     "web_bot": "web chat: names Lotsen's messages, for screen readers",
     "private_only": "Telegram: a group chat or channel; the bot reads text and buttons in private",

@@ -29,6 +29,9 @@
   const choices = byId("choices");
   const hint = byId("hint");
   const status = byId("status");
+  const trouble = byId("trouble");
+  const retryButton = byId("retry");
+  const sendButton = byId("send");
   const form = byId("composer");
   const input = byId("message");
   const languageMenu = byId("language");
@@ -36,6 +39,7 @@
   let session = readSession();
   let words = {};
   let busy = false;
+  let failed = null; // the last turn that got no answer: what "Försök igen" sends again
   let leaving = false;
   let unanswered = null; // { key, id }: the last event sent that got no answer
 
@@ -205,10 +209,12 @@
 
   // Send one event; `echo` is what to show as the person's own message (a button's label
   // or what they typed), shown only on this page.
-  async function send(event, echo, focusAfter) {
+  async function send(event, echo, focusAfter, pressed) {
     if (busy || leaving) return false;
     busy = true;
     setStatus("");
+    working(pressed, true);
+    failed = { event, echo, focusAfter }; // until an answer comes
     try {
       await ensureSession();
       let answer = await postEvent(event);
@@ -222,23 +228,46 @@
         answer = await postEvent(event);
       }
       if (answer.status === 429) {
-        setStatus(words.web_slow_down);
+        setStatus(words.web_slow_down, true);
         return false;
       }
       if (answer.status !== 200 || !answer.data) {
-        setStatus(words.web_error);
+        setStatus(words.web_error, true);
         return false;
       }
+      failed = null;
       const previous = log.lastElementChild;
       if (echo) addOwnMessage(echo);
       show(answer.data, focusAfter, previous);
       return true;
     } catch (_) {
-      setStatus(words.web_error);
+      setStatus(words.web_error, true);
       return false;
     } finally {
       busy = false;
+      working(pressed, false);
     }
+  }
+
+  // The pressed button (or the send button) says it is working, at once: a second tap
+  // then meets a button visibly busy, not a dead page.
+  function working(pressed, on) {
+    const element = pressed || null;
+    if (element) {
+      element.classList.toggle("pending", on);
+      if (on) element.setAttribute("aria-busy", "true");
+      else element.removeAttribute("aria-busy");
+    }
+    if (on) choices.setAttribute("aria-busy", "true");
+    else choices.removeAttribute("aria-busy");
+  }
+
+  function retry() {
+    if (!failed || busy) return;
+    const again = failed;
+    send(again.event, again.echo, again.focusAfter, retryButton).then((ok) => {
+      if (ok && again.event.type === "text") input.value = "";
+    });
   }
 
   // --- showing what the server says ---------------------------------------------------------
@@ -374,15 +403,18 @@
       element.addEventListener("click", (click) => {
         // A click from Enter or Space has no pointer position: detail is 0.
         const how = click.detail === 0 ? "keyboard" : "pointer";
-        send({ type: "choice", token: button.token }, button.label, how);
+        send({ type: "choice", token: button.token }, button.label, how, element);
       });
       return element;
     });
     choices.replaceChildren(...elements);
   }
 
-  function setStatus(text) {
+  // An error shows in the typing row with the retry button; an empty text clears it.
+  function setStatus(text, canRetry) {
     status.textContent = text || "";
+    trouble.hidden = !text;
+    retryButton.hidden = !canRetry;
   }
 
   // --- the person's input -------------------------------------------------------------------
@@ -394,9 +426,9 @@
     let sent;
     if (text.startsWith("/") && text.length > 1) {
       const [name, ...rest] = text.slice(1).split(" ");
-      sent = send({ type: "command", name: name.slice(0, 32), arg: rest.join(" ").slice(0, 64) }, text, "input");
+      sent = send({ type: "command", name: name.slice(0, 32), arg: rest.join(" ").slice(0, 64) }, text, "input", sendButton);
     } else {
-      sent = send({ type: "text", text }, text, "input");
+      sent = send({ type: "text", text }, text, "input", sendButton);
     }
     if (await sent) input.value = "";
   }
@@ -411,6 +443,7 @@
     document.addEventListener("keydown", onKeyDown, true);
     form.addEventListener("submit", onSubmit);
     languageMenu.addEventListener("change", onLanguage);
+    retryButton.addEventListener("click", retry);
     for (const element of document.querySelectorAll("[data-text]")) {
       words[element.dataset.text] = element.textContent;
     }
