@@ -569,3 +569,36 @@ def test_a_first_request_that_fails_offers_a_retry_that_starts_the_chat(
     retry.click()
     expect(page.locator("#choices").get_by_role("button", name="Börja", exact=True)).to_be_visible()
     context.close()
+
+
+def test_the_language_menu_changes_the_language_on_confirmation_only(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """WCAG 3.2.2: arrow keys move through the menu without turning the page into each
+    language on the way; Enter confirms."""
+    content = _real_pack().content
+    with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
+        context = browser.new_context(locale="sv-SE", viewport=PHONE)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(live.url + "/")
+        expect(page.locator("#choices button").first).to_be_visible()
+        events: list[dict[str, Any]] = []
+        page.on(
+            "request",
+            lambda request: (
+                events.append(request.post_data_json)
+                if request.url.endswith("/api/event")
+                else None
+            ),
+        )
+        menu = page.locator("#language")
+        menu.focus()
+        menu.press("ArrowDown")
+        menu.press("ArrowDown")
+        page.wait_for_timeout(300)
+        assert events == [] and page.locator("html").get_attribute("lang") == "sv"
+        menu.press("Enter")
+        expect(page.locator("html")).not_to_have_attribute("lang", "sv")
+        assert len(events) == 1 and events[0]["type"] == "choice"
+        context.close()

@@ -438,11 +438,43 @@
     if (option) send({ type: "choice", token: option.value }, null, null);
   }
 
+  // The language changes when the person confirms a choice (a click or tap in the list, or
+  // Enter), never on each arrow key or typed letter that moves through it (WCAG 3.2.2):
+  // the page would turn to Arabic on the way from Svenska to Soomaali. Leaving the menu
+  // without confirming keeps the language the page is in.
+  let browsing = null; // the value the menu had when keys began to move through it
+
+  function onLanguageKey(key) {
+    if (key.key === "Enter") {
+      key.preventDefault();
+      const moved = browsing !== null && languageMenu.value !== browsing;
+      browsing = null;
+      if (moved) onLanguage();
+      return;
+    }
+    if (key.key === "Escape" || key.key === "Tab") {
+      undoBrowsing();
+      return;
+    }
+    if (browsing === null) browsing = languageMenu.value;
+  }
+
+  function undoBrowsing() {
+    if (browsing !== null) languageMenu.value = browsing;
+    browsing = null;
+  }
+
+  function onLanguageChange() {
+    if (browsing === null) onLanguage(); // a pointer's choice: confirmed by the click
+  }
+
   function start() {
     exitLink.addEventListener("click", quickExit);
     document.addEventListener("keydown", onKeyDown, true);
     form.addEventListener("submit", onSubmit);
-    languageMenu.addEventListener("change", onLanguage);
+    languageMenu.addEventListener("change", onLanguageChange);
+    languageMenu.addEventListener("keydown", onLanguageKey);
+    languageMenu.addEventListener("blur", undoBrowsing);
     retryButton.addEventListener("click", retry);
     for (const element of document.querySelectorAll("[data-text]")) {
       words[element.dataset.text] = element.textContent;
