@@ -431,3 +431,17 @@ def test_a_retry_after_a_forget_is_told_the_session_is_gone(tmp_path: Path) -> N
         assert tables(tmp_path / "db")["owed"] == []  # nothing kept for someone forgotten
 
     _run(tmp_path, test)
+
+
+def test_the_page_and_its_script_and_style_travel_compressed(tmp_path: Path) -> None:
+    async def test(client: Client) -> None:
+        gzip_ok = {"Accept-Encoding": "gzip"}
+        for path in ("/", "/static/chat.js", "/static/chat.css", "/static/early.js"):
+            packed = await client.get(path, headers=gzip_ok)
+            assert packed.headers.get("Content-Encoding") == "gzip", path
+            assert "Accept-Encoding" in packed.headers.get("Vary", ""), path
+            plain = await client.get(path, headers={"Accept-Encoding": "identity"})
+            assert "Content-Encoding" not in plain.headers, path
+            assert await packed.read() == await plain.read(), path  # the same text, unpacked
+
+    _run(tmp_path, test)

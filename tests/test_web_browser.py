@@ -255,6 +255,31 @@ def test_the_quick_exit_button_leaves_and_forgets(server: LiveServer, open_chat:
     _assert_left_and_forgotten(page, server, key)
 
 
+def test_the_first_tab_stop_is_the_way_out_and_enter_takes_it(
+    server: LiveServer, open_chat: OpenChat
+) -> None:
+    """As GOV.UK's "Exit this page": the first Tab shows a link that leaves and forgets."""
+    page = open_chat(server)
+    key = server.key(_token(page))
+    page.keyboard.press("Tab")
+    skip = page.locator("#skip-exit")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    expect(skip).to_have_text("Lämna sidan snabbt")
+    page.keyboard.press("Enter")
+    _assert_left_and_forgotten(page, server, key)
+
+
+def test_the_page_has_one_heading_and_the_typing_row_is_a_named_landmark(
+    server: LiveServer, open_chat: OpenChat
+) -> None:
+    """axe-core's page-has-heading-one and region rules: a heading for screen readers, and
+    the typing row inside a landmark of its own."""
+    page = open_chat(server)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(page.get_by_role("form", name="Skriv till Lotsen")).to_be_attached()
+
+
 def test_shift_pressed_three_times_leaves_and_forgets(
     server: LiveServer, open_chat: OpenChat
 ) -> None:

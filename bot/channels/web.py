@@ -28,6 +28,7 @@ is taken before the body is read.
 from __future__ import annotations
 
 import functools
+import gzip
 import html
 import json
 import re
@@ -129,6 +130,12 @@ class WebChat:
         files = resources.files("bot") / "static"
         self._template = (files / "index.html").read_text(encoding="utf-8")
         self._files = {name: (files / name).read_bytes() for name in _STATIC_TYPES}
+        # Compressed once at start, not per request; the files stay readable in the repo.
+        self._gzipped = {
+            name: gzip.compress(body, mtime=0)
+            for name, body in self._files.items()
+            if _STATIC_TYPES[name].startswith("text/")
+        }
 
     # --- the page ----------------------------------------------------------------------------
 
@@ -152,7 +159,10 @@ class WebChat:
         assert isinstance(languages, list)
         page = page.replace("<!--language-options-->", language_options(languages, renderer))
         page = page.replace("<!--language-hidden-->", "" if len(languages) > 1 else " hidden")
-        return web.Response(text=page, content_type="text/html", charset="utf-8")
+        response = web.Response(text=page, content_type="text/html", charset="utf-8")
+        response.enable_compression()  # gzip when the browser takes it: a phone on 3G
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -160,7 +170,11 @@ class WebChat:
             raise web.HTTPNotFound()
         kind = _STATIC_TYPES[name]
         charset = None if kind.startswith("image/") else "utf-8"
-        return web.Response(body=self._files[name], content_type=kind, charset=charset)
+        headers = {"Vary": "Accept-Encoding"}
+        body = self._files[name]
+        if name in self._gzipped and "gzip" in request.headers.get("Accept-Encoding", ""):
+            body, headers["Content-Encoding"] = self._gzipped[name], "gzip"
+        return web.Response(body=body, content_type=kind, charset=charset, headers=headers)
 
     # --- the API -----------------------------------------------------------------------------
 

@@ -470,6 +470,7 @@
 
   function start() {
     exitLink.addEventListener("click", quickExit);
+    byId("skip-exit").addEventListener("click", quickExit);
     document.addEventListener("keydown", onKeyDown, true);
     form.addEventListener("submit", onSubmit);
     languageMenu.addEventListener("change", onLanguageChange);
