@@ -627,3 +627,28 @@ def test_the_language_menu_changes_the_language_on_confirmation_only(
         expect(page.locator("html")).not_to_have_attribute("lang", "sv")
         assert len(events) == 1 and events[0]["type"] == "choice"
         context.close()
+
+
+def test_a_new_answer_starts_below_the_top_bar_whatever_its_height(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """In Arabic the 112 link wraps and the top bar is taller than a fixed scroll padding:
+    the start of each new answer still shows below it."""
+    content = _real_pack().content
+    with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
+        context = browser.new_context(locale="ar", viewport={"width": 360, "height": 640})
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(live.url + "/")
+        expect(page.locator("#choices button").first).to_be_visible()
+        before = page.locator("#log .message").count()
+        page.locator("#choices button").nth(2).click()  # a long answer: social services
+        expect(page.locator("#log .message")).not_to_have_count(before)
+        page.wait_for_timeout(300)
+        first_new = page.locator("#log .message").nth(before)  # the press's echo: scrolled to
+        top_bar = page.locator("header.top").bounding_box()
+        box = first_new.bounding_box()
+        assert top_bar is not None and box is not None
+        assert top_bar["height"] > 136  # taller than the old fixed 8.5rem
+        assert box["y"] >= top_bar["y"] + top_bar["height"] - 1, (box, top_bar)
+        context.close()

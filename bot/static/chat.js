@@ -468,7 +468,25 @@
     if (browsing === null) onLanguage(); // a pointer's choice: confirmed by the click
   }
 
+  // What is scrolled to stops clear of the sticky top and typing row as they really are:
+  // in Arabic or Somali, or with large text, the 112 link wraps and the top grows.
+  function keepClearOfBars() {
+    const root = document.documentElement.style;
+    const top = document.querySelector("header.top");
+    const pad = () => {
+      root.scrollPaddingBlockStart = `${top.offsetHeight + 8}px`;
+      root.scrollPaddingBlockEnd = `${form.offsetHeight + 8}px`;
+    };
+    pad();
+    if (typeof ResizeObserver === "function") {
+      const watch = new ResizeObserver(pad);
+      watch.observe(top);
+      watch.observe(form);
+    }
+  }
+
   function start() {
+    keepClearOfBars();
     exitLink.addEventListener("click", quickExit);
     byId("skip-exit").addEventListener("click", quickExit);
     document.addEventListener("keydown", onKeyDown, true);
