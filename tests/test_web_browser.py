@@ -652,3 +652,28 @@ def test_a_new_answer_starts_below_the_top_bar_whatever_its_height(
         assert top_bar["height"] > 136  # taller than the old fixed 8.5rem
         assert box["y"] >= top_bar["y"] + top_bar["height"] - 1, (box, top_bar)
         context.close()
+
+
+@pytest.mark.parametrize("scale", [1, 2], ids=["320x256", "200% zoom"])
+def test_a_small_screen_keeps_the_conversation_visible_and_never_scrolls_sideways(
+    browser: Browser, tmp_path: Path, scale: int
+) -> None:
+    """WCAG 1.4.10 reflow: at 320x256 CSS px (and zoomed to 200%, which halves them), no
+    horizontal scrolling, the bars do not cover the conversation, the quick exit stays."""
+    content = _real_pack().content
+    with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
+        size = {"width": 320 // scale, "height": 256 // scale} if scale > 1 else None
+        context = browser.new_context(
+            locale="sv-SE", viewport=size or {"width": 320, "height": 256}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(live.url + "/")
+        expect(page.locator("#choices button").first).to_be_attached()
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= page.viewport_size["width"], width  # type: ignore[index]
+        for bar in ("header.top", "#composer"):
+            assert page.locator(bar).evaluate("e => getComputedStyle(e).position") == "static"
+        page.locator("#choices button").first.scroll_into_view_if_needed()
+        expect(page.locator("#quick-exit")).to_be_in_viewport()
+        context.close()
