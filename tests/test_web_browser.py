@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -157,6 +158,22 @@ def open_chat(browser: Browser) -> Iterator[OpenChat]:
     for context in contexts:
         context.close()
     assert errors == []
+
+
+def _live(tmp_path: Path) -> LiveServer:
+    """The shipped pack served on 127.0.0.1, on the real clock."""
+    return LiveServer(tmp_path / "db", _real_pack().content, clock=lambda: datetime.now(UTC))
+
+
+@contextmanager
+def _tab(browser: Browser, **options: Any) -> Iterator[Page]:
+    """A fresh browser context (its own storage) and one page in it, closed afterwards."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def _token(page: Page) -> str:
@@ -484,11 +501,16 @@ def test_nothing_moves_while_the_page_loads_on_a_slow_phone(
     slowed as on a phone, the page's layout shift stays under 0.05 and the quick exit stays
     where it was first drawn."""
     content = _real_pack().content
-    with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
-        context = browser.new_context(
-            locale=locale, viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
-        )
-        page = context.new_page()
+    with (
+        LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live,
+        _tab(
+            browser,
+            locale=locale,
+            viewport={"width": 360, "height": 640},
+            is_mobile=True,
+            has_touch=True,
+        ) as page,
+    ):
         page.add_init_script(SHIFTS)
 
         def slowly(route: Route) -> None:
@@ -504,7 +526,6 @@ def test_nothing_moves_while_the_page_loads_on_a_slow_phone(
         shift = page.evaluate("window.__shift")
         assert shift < 0.05, shift
         assert page.locator("#quick-exit").bounding_box() == first_exit
-        context.close()
 
 
 BUSY_WATCH = """
@@ -525,28 +546,27 @@ new MutationObserver(() => { window.__answeredAt ??= performance.now(); })
 def test_a_slow_answer_shows_the_pressed_button_busy_at_once(
     server: LiveServer, browser: Browser
 ) -> None:
-    context = browser.new_context(locale="sv-SE", viewport=PHONE)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(server.url + "/")
-    expect(page.locator("#choices").get_by_role("button", name="Börja", exact=True)).to_be_visible()
-    start = page.locator("#choices button").first  # "Börja" (a pending one reads "Börja …")
+    with _tab(browser, locale="sv-SE", viewport=PHONE) as page:
+        page.goto(server.url + "/")
+        expect(
+            page.locator("#choices").get_by_role("button", name="Börja", exact=True)
+        ).to_be_visible()
+        start = page.locator("#choices button").first  # "Börja" (a pending one reads "Börja …")
 
-    def slowly(route: Route) -> None:
-        time.sleep(1.0)
-        route.continue_()
+        def slowly(route: Route) -> None:
+            time.sleep(1.0)
+            route.continue_()
 
-    page.route("**/api/event", slowly)
-    page.evaluate(BUSY_WATCH)
-    start.click()
-    expect(page.locator("#log .message.bot", has_text="Vad vill du veta?")).to_have_count(1)
-    clicked, busy, answered = page.evaluate(
-        "[window.__clickAt, window.__busyAt, window.__answeredAt]"
-    )
-    assert busy is not None and busy - clicked < 100  # milliseconds, in the page's own clock
-    assert answered is not None and answered - clicked > 900  # while the answer was on its way
-    expect(page.locator("#choices")).not_to_have_attribute("aria-busy", "true")
-    context.close()
+        page.route("**/api/event", slowly)
+        page.evaluate(BUSY_WATCH)
+        start.click()
+        expect(page.locator("#log .message.bot", has_text="Vad vill du veta?")).to_have_count(1)
+        clicked, busy, answered = page.evaluate(
+            "[window.__clickAt, window.__busyAt, window.__answeredAt]"
+        )
+        assert busy is not None and busy - clicked < 100  # milliseconds, in the page's own clock
+        assert answered is not None and answered - clicked > 900  # while the answer was on its way
+        expect(page.locator("#choices")).not_to_have_attribute("aria-busy", "true")
 
 
 def test_a_failed_turn_says_so_in_the_typing_row_and_the_retry_is_answered_once(
@@ -555,45 +575,41 @@ def test_a_failed_turn_says_so_in_the_typing_row_and_the_retry_is_answered_once(
     """No answer at all (the connection is down): the error and "Försök igen" appear next to
     the typing row, what was typed stays, and the retry, once the connection is back, is
     answered once."""
-    context = browser.new_context(locale="sv-SE", viewport={"width": 360, "height": 640})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(server.url + "/")
-    expect(page.locator("#choices button").first).to_be_visible()
-    page.route("**/api/event", lambda route: route.abort())
-    page.locator("#message").fill("hjälp oss")
-    page.locator("#send").click()
-    trouble = page.locator("#trouble")
-    expect(trouble).to_be_visible()
-    expect(page.locator("#status")).to_have_text("Något gick fel.")
-    retry = page.get_by_role("button", name="Försök igen")
-    expect(retry).to_be_in_viewport()  # not drawn off-screen under the buttons
-    expect(page.locator("#message")).to_have_value("hjälp oss")
+    with _tab(browser, locale="sv-SE", viewport={"width": 360, "height": 640}) as page:
+        page.goto(server.url + "/")
+        expect(page.locator("#choices button").first).to_be_visible()
+        page.route("**/api/event", lambda route: route.abort())
+        page.locator("#message").fill("hjälp oss")
+        page.locator("#send").click()
+        trouble = page.locator("#trouble")
+        expect(trouble).to_be_visible()
+        expect(page.locator("#status")).to_have_text("Något gick fel.")
+        retry = page.get_by_role("button", name="Försök igen")
+        expect(retry).to_be_in_viewport()  # not drawn off-screen under the buttons
+        expect(page.locator("#message")).to_have_value("hjälp oss")
 
-    page.unroute("**/api/event")
-    retry.click()
-    expect(trouble).to_be_hidden()
-    expect(page.locator("#message")).to_have_value("")
-    expect(page.locator("#log .message.own", has_text="hjälp oss")).to_have_count(1)
-    turns = sum(row[-1] for row in tables(server.database)["usage"])
-    assert turns == 2  # the start and the typed text, once
-    context.close()
+        page.unroute("**/api/event")
+        retry.click()
+        expect(trouble).to_be_hidden()
+        expect(page.locator("#message")).to_have_value("")
+        expect(page.locator("#log .message.own", has_text="hjälp oss")).to_have_count(1)
+        turns = sum(row[-1] for row in tables(server.database)["usage"])
+        assert turns == 2  # the start and the typed text, once
 
 
 def test_a_first_request_that_fails_offers_a_retry_that_starts_the_chat(
     server: LiveServer, browser: Browser
 ) -> None:
-    context = browser.new_context(locale="sv-SE", viewport=PHONE)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.route("**/api/event", lambda route: route.abort())
-    page.goto(server.url + "/")
-    retry = page.get_by_role("button", name="Försök igen")
-    expect(retry).to_be_visible()
-    page.unroute("**/api/event")
-    retry.click()
-    expect(page.locator("#choices").get_by_role("button", name="Börja", exact=True)).to_be_visible()
-    context.close()
+    with _tab(browser, locale="sv-SE", viewport=PHONE) as page:
+        page.route("**/api/event", lambda route: route.abort())
+        page.goto(server.url + "/")
+        retry = page.get_by_role("button", name="Försök igen")
+        expect(retry).to_be_visible()
+        page.unroute("**/api/event")
+        retry.click()
+        expect(
+            page.locator("#choices").get_by_role("button", name="Börja", exact=True)
+        ).to_be_visible()
 
 
 def test_the_language_menu_changes_the_language_on_confirmation_only(
@@ -601,11 +617,7 @@ def test_the_language_menu_changes_the_language_on_confirmation_only(
 ) -> None:
     """WCAG 3.2.2: arrow keys move through the menu without turning the page into each
     language on the way; Enter confirms."""
-    content = _real_pack().content
-    with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
-        context = browser.new_context(locale="sv-SE", viewport=PHONE)
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
+    with _live(tmp_path) as live, _tab(browser, locale="sv-SE", viewport=PHONE) as page:
         page.goto(live.url + "/")
         expect(page.locator("#choices button").first).to_be_visible()
         events: list[dict[str, Any]] = []
@@ -626,7 +638,6 @@ def test_the_language_menu_changes_the_language_on_confirmation_only(
         menu.press("Enter")
         expect(page.locator("html")).not_to_have_attribute("lang", "sv")
         assert len(events) == 1 and events[0]["type"] == "choice"
-        context.close()
 
 
 def test_a_new_answer_starts_below_the_top_bar_whatever_its_height(
@@ -634,11 +645,10 @@ def test_a_new_answer_starts_below_the_top_bar_whatever_its_height(
 ) -> None:
     """In Arabic the 112 link wraps and the top bar is taller than a fixed scroll padding:
     the start of each new answer still shows below it."""
-    content = _real_pack().content
-    with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
-        context = browser.new_context(locale="ar", viewport={"width": 360, "height": 640})
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
+    with (
+        _live(tmp_path) as live,
+        _tab(browser, locale="ar", viewport={"width": 360, "height": 640}) as page,
+    ):
         page.goto(live.url + "/")
         expect(page.locator("#choices button").first).to_be_visible()
         before = page.locator("#log .message").count()
@@ -651,7 +661,6 @@ def test_a_new_answer_starts_below_the_top_bar_whatever_its_height(
         assert top_bar is not None and box is not None
         assert top_bar["height"] > 136  # taller than the old fixed 8.5rem
         assert box["y"] >= top_bar["y"] + top_bar["height"] - 1, (box, top_bar)
-        context.close()
 
 
 @pytest.mark.parametrize("scale", [1, 2], ids=["320x256", "200% zoom"])
@@ -663,17 +672,12 @@ def test_a_small_screen_keeps_the_conversation_visible_and_never_scrolls_sideway
     content = _real_pack().content
     with LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live:
         size = {"width": 320 // scale, "height": 256 // scale} if scale > 1 else None
-        context = browser.new_context(
-            locale="sv-SE", viewport=size or {"width": 320, "height": 256}
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        page.goto(live.url + "/")
-        expect(page.locator("#choices button").first).to_be_attached()
-        width = page.evaluate("document.scrollingElement.scrollWidth")
-        assert width <= page.viewport_size["width"], width  # type: ignore[index]
-        for bar in ("header.top", "#composer"):
-            assert page.locator(bar).evaluate("e => getComputedStyle(e).position") == "static"
-        page.locator("#choices button").first.scroll_into_view_if_needed()
-        expect(page.locator("#quick-exit")).to_be_in_viewport()
-        context.close()
+        with _tab(browser, locale="sv-SE", viewport=size or {"width": 320, "height": 256}) as page:
+            page.goto(live.url + "/")
+            expect(page.locator("#choices button").first).to_be_attached()
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            assert width <= page.viewport_size["width"], width  # type: ignore[index]
+            for bar in ("header.top", "#composer"):
+                assert page.locator(bar).evaluate("e => getComputedStyle(e).position") == "static"
+            page.locator("#choices button").first.scroll_into_view_if_needed()
+            expect(page.locator("#quick-exit")).to_be_in_viewport()
