@@ -16,11 +16,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
-import signal
+import sys
 
 import aiosqlite
 from aiohttp import web
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from bench.baselines.serving import serve_until_stopped
 
 BUSY_TIMEOUT_MS = 5000
 ANSWER = {
@@ -73,16 +77,8 @@ async def _serve(port: int, database: str) -> None:
     app.router.add_post("/api/session", new_session)
     app.router.add_post("/api/event", event)
     app.router.add_get("/healthz", healthz)
-    runner = web.AppRunner(app, access_log=None)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
     try:
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        await stop.wait()
-        await runner.cleanup()
+        await serve_until_stopped(app, port)
     finally:
         await db.close()
 

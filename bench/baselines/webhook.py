@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import signal
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
+
+from bench.baselines.serving import serve_until_stopped
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -34,15 +35,7 @@ async def _serve(application: Application, port: int, secret: str) -> None:
     app = web.Application()
     app.router.add_post("/telegram/webhook", webhook)
     app.router.add_get("/healthz", healthz)
-    runner = web.AppRunner(app, access_log=None)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
     async with application:  # initialize() ... shutdown(): persistence is flushed on exit
         await application.start()
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        await stop.wait()
-        await runner.cleanup()
+        await serve_until_stopped(app, port)
         await application.stop()

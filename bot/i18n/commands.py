@@ -158,17 +158,15 @@ def fill_header(po: Path, code: str) -> None:
     """A new catalog's header as translators' tools and ``msgfmt --check`` want it: the
     language team named, ``Last-Translator`` left empty for the translator (Babel's
     placeholder draws a warning), and the review status a catalog starts with."""
-    text = po.read_text("utf-8")
-    team = Locale.parse(code).english_name or code
-    fields = {"Language-Team": team, "Last-Translator": ""}
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        for field, value in list(fields.items()):
-            if line.startswith(f'"{field}: '):
-                lines[index] = f'"{field}: {value}\\n"\n'
-                del fields[field]
-    text = "".join(lines)
-    po.write_text(text, "utf-8")
+    header, rest = po.read_text("utf-8").split("\n\n", 1)  # the header entry comes first
+    fields = {"Language-Team": Locale.parse(code).english_name or code, "Last-Translator": ""}
+
+    def filled(line: str) -> str:
+        name = line[1:].split(":", 1)[0] if line.startswith('"') else ""
+        return f'"{name}: {fields[name]}\\n"' if name in fields else line
+
+    header = "\n".join(filled(line) for line in header.split("\n"))
+    po.write_text(f"{header}\n\n{rest}", "utf-8")
     keep_review_status(po, NEEDS_REVIEW)
 
 

@@ -15,7 +15,7 @@
 
 (() => {
   const SESSION_KEY = "lotsen.session";
-  const EXPLAINED_KEY = "lotsen.exitExplained";
+  const EXPLAINED_KEY = "lotsen.exitExplained"; // early.js reads it too, before the first paint
   const SHIFT_PRESSES = 3;
   const SHIFT_WINDOW_MS = 2000;
   const SAFE_LINK = /^(https?:|tel:|mailto:)/i;
@@ -252,11 +252,10 @@
   // The pressed button (or the send button) says it is working, at once: a second tap
   // then meets a button visibly busy, not a dead page.
   function working(pressed, on) {
-    const element = pressed || null;
-    if (element) {
-      element.classList.toggle("pending", on);
-      if (on) element.setAttribute("aria-busy", "true");
-      else element.removeAttribute("aria-busy");
+    if (pressed) {
+      pressed.classList.toggle("pending", on);
+      if (on) pressed.setAttribute("aria-busy", "true");
+      else pressed.removeAttribute("aria-busy");
     }
     if (on) choices.setAttribute("aria-busy", "true");
     else choices.removeAttribute("aria-busy");
