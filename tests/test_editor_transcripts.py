@@ -37,7 +37,7 @@ def test_a_transcript_reads_as_the_language_and_shares_its_beginning() -> None:
     transcripts = walk(_content(), "en", NOW)
     first = transcripts[0].text()
     assert first.startswith("== Transcript 1: /start > [Someone is in danger now]")
-    assert "   Lotsen: Hello! It is good that you got in touch." in first
+    assert "   Lotsen: Hello! My name is Lotsen." in first
     assert "1) Someone is in danger now" in first
     later = next(t for t in transcripts if t.shared).text()
     assert re.search(r"\(turns 1-\d+ as in transcript \d+, at [a-z_]+\.[a-z_]+\)", later)

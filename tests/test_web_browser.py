@@ -22,7 +22,7 @@ from bot.channels.web_settings import WebSettings
 from bot.engine import Phrase
 from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
-from tests.engine_fixtures import CONTENT
+from tests.engine_fixtures import CONTENT, TEXTS
 from tests.storage_fixtures import Clock, tables
 from tests.web_fixtures import NEUTRAL_PATH, NEUTRAL_TEXT, LiveServer, path_to
 
@@ -313,6 +313,67 @@ def test_shift_pressed_three_times_leaves_and_forgets(
     _assert_left_and_forgotten(page, server, key)
 
 
+def test_each_shift_press_says_how_many_more_leave_the_page(
+    server: LiveServer, open_chat: OpenChat
+) -> None:
+    """As GOV.UK's "Exit this page": a screen reader hears that Shift counts, so a press by
+    chance is understood and a person leaving knows it works; any other key starts again."""
+    page = open_chat(server)
+    count = page.get_by_role("status").and_(page.locator("#exit-count"))
+    page.keyboard.press("Shift")
+    expect(count).to_have_text(TEXTS["web_quick_exit_two_more"])
+    page.keyboard.press("Shift")
+    expect(count).to_have_text(TEXTS["web_quick_exit_one_more"])
+    page.keyboard.press("a")
+    expect(count).to_have_text("")
+    page.keyboard.press("Shift")
+    expect(count).to_have_text(TEXTS["web_quick_exit_two_more"])
+    assert page.url == server.url + "/"
+
+
+def test_the_shift_shortcut_is_told_only_where_there_is_a_keyboard(
+    browser: Browser, server: LiveServer
+) -> None:
+    """A phone has no Shift key: its reader is not told about one."""
+    hint = TEXTS["web_quick_exit_keys"]
+    with _tab(browser, locale="sv-SE", viewport=PHONE, is_mobile=True, has_touch=True) as phone:
+        phone.goto(server.url + "/")
+        expect(phone.locator("#exit-note")).to_be_visible()
+        expect(phone.get_by_text(hint)).to_be_hidden()
+    with _tab(browser, locale="sv-SE", viewport={"width": 1280, "height": 800}) as computer:
+        computer.goto(server.url + "/")
+        expect(computer.get_by_text(hint)).to_be_visible()
+
+
+@pytest.mark.parametrize("locale", ["sv-SE", "en", "ar", "so"])
+def test_the_first_choices_are_on_the_first_screen_of_a_small_phone(
+    browser: Browser, tmp_path: Path, locale: str
+) -> None:
+    """At 360x640 on a touch phone, with the quick exit's note showing: the greeting and the
+    first option, whole and above the typing row, without scrolling (it was two to three
+    screens down)."""
+    with (
+        _live(tmp_path) as live,
+        _tab(
+            browser,
+            locale=locale,
+            viewport={"width": 360, "height": 640},
+            is_mobile=True,
+            has_touch=True,
+        ) as page,
+    ):
+        page.goto(live.url + "/")
+        first = page.locator("#choices button").first
+        expect(first).to_be_visible()
+        expect(page.locator("#exit-note")).to_be_visible()
+        page.wait_for_timeout(200)  # the page may not scroll by itself either
+        assert page.evaluate("window.scrollY") == 0
+        option = first.bounding_box()
+        typing = page.locator("#composer").bounding_box()
+        assert option is not None and typing is not None
+        assert option["y"] + option["height"] <= typing["y"], (option, typing)
+
+
 def test_the_quick_exit_is_explained_once_before_first_use(
     server: LiveServer, open_chat: OpenChat
 ) -> None:
@@ -320,7 +381,7 @@ def test_the_quick_exit_is_explained_once_before_first_use(
     note = page.locator("#exit-note")
     expect(note).to_be_visible()
     expect(note).to_contain_text("Det raderar inte din webbhistorik")
-    note.get_by_role("button").click()
+    note.get_by_role("button", name="Jag förstår").click()
     expect(note).to_be_hidden()
     expect(page.locator("#message")).to_be_focused()
     page.reload()
@@ -643,11 +704,12 @@ def test_the_language_menu_changes_the_language_on_confirmation_only(
 def test_a_new_answer_starts_below_the_top_bar_whatever_its_height(
     browser: Browser, tmp_path: Path
 ) -> None:
-    """In Arabic the 112 link wraps and the top bar is taller than a fixed scroll padding:
-    the start of each new answer still shows below it."""
+    """In Arabic on a narrow phone (a folding phone's outer screen is 280 px wide) the 112
+    link and the exit button wrap, and the top bar is taller than a fixed scroll padding: the
+    start of each new answer still shows below it."""
     with (
         _live(tmp_path) as live,
-        _tab(browser, locale="ar", viewport={"width": 360, "height": 640}) as page,
+        _tab(browser, locale="ar", viewport={"width": 280, "height": 640}) as page,
     ):
         page.goto(live.url + "/")
         expect(page.locator("#choices button").first).to_be_visible()

@@ -35,6 +35,9 @@ WEB_TEXT_KEYS: tuple[str, ...] = (
     "web_title",
     "web_quick_exit",
     "web_quick_exit_help",
+    "web_quick_exit_keys",
+    "web_quick_exit_two_more",
+    "web_quick_exit_one_more",
     "web_quick_exit_ok",
     "web_emergency",
     "web_language",
@@ -60,14 +63,14 @@ def interface(renderer: Renderer) -> dict[str, str]:
 
 def payload(content: Content, result: HandleResult) -> JSON:
     """A turn's result as the page shows it."""
-    renderer = renderer_for(content, result.locale)
+    renderer = renderer_for(content, result.locale, on_web_page=True)
     replies = [reply_json(renderer, reply) for reply in result.replies]
     return _framed(renderer, replies, forgotten=result.forgotten)
 
 
 def owed(content: Content, result: HandleResult) -> str:
     """What a turn's answer needs kept to be sent again: its replies and its language."""
-    renderer = renderer_for(content, result.locale)
+    renderer = renderer_for(content, result.locale, on_web_page=True)
     replies = [reply_json(renderer, reply) for reply in result.replies]
     return json.dumps({"locale": result.locale, "replies": replies}, ensure_ascii=False)
 
@@ -75,7 +78,7 @@ def owed(content: Content, result: HandleResult) -> str:
 def repeat(content: Content, kept: str) -> JSON:
     """The answer :func:`owed` kept, as :func:`payload` gave it."""
     answer = json.loads(kept)
-    return _framed(renderer_for(content, answer["locale"]), answer["replies"])
+    return _framed(renderer_for(content, answer["locale"], on_web_page=True), answer["replies"])
 
 
 def _framed(renderer: Renderer, replies: list[JSON], *, forgotten: bool = False) -> JSON:

@@ -28,7 +28,10 @@ def step_replies(
     say still gets one Reply, carrying its buttons."""
     cards = named_cards(content, step, now) + service_cards(content, step, session, now)
     params = parameters(content, session)
-    messages: list[Phrase | None] = [Phrase(msgid, params, step.ref) for msgid in step.say]
+    messages: list[Phrase | None] = [
+        Phrase(msgid, params, step.ref, web=step.web_say.get(index))
+        for index, msgid in enumerate(step.say)
+    ]
     if not messages and (cards or resting):
         messages = [None]
     replies = [Reply(message) for message in messages]

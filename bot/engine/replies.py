@@ -24,6 +24,9 @@ class Phrase:
     # The gettext context (msgctxt) of a step's text: its ``flow.step``, so the same Swedish
     # text in two steps can be translated two ways. None for texts shared by the whole pack.
     context: str | None = None
+    # The web page's wording of a step's text, where it names a place on the screen; a
+    # renderer for the web page shows it instead of ``msgid``.
+    web: str | None = None
 
 
 ButtonKind = Literal["option", "nav", "language"]

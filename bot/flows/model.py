@@ -72,6 +72,9 @@ class Step:
     ref: str
     way: Way
     say: tuple[str, ...] = ()
+    # The web page's own wording of ``say[i]``, for a text that names a place on the screen
+    # ("the 112 button under my answers" is at the top of the web page).
+    web_say: Mapping[int, str] = field(default_factory=dict)
     contacts: tuple[str, ...] = ()
     sets: Mapping[str, str] = field(default_factory=dict)
     languages: bool = False  # also show the language buttons (a "choose your language" step)
@@ -83,6 +86,11 @@ class Step:
     @property
     def flow(self) -> str:
         return self.ref.split(".", 1)[0]
+
+    @property
+    def texts_said(self) -> tuple[str, ...]:
+        """Every text it may say, on any channel: ``say`` and the web page's wordings."""
+        return (*self.say, *self.web_say.values())
 
     @property
     def id(self) -> str:
@@ -194,6 +202,16 @@ REQUIRED_TEXTS: Mapping[str, str] = {
     "web_title": "web chat: the page's title, shown in the browser's tab",
     "web_quick_exit": "web chat: the quick exit button that leaves the page at once",
     "web_quick_exit_help": "web chat: shown once, what the quick exit does and does not do",
+    "web_quick_exit_keys": (
+        "web chat: after that explanation, on a computer only: Shift pressed three times"
+        " also leaves"
+    ),
+    "web_quick_exit_two_more": (
+        "web chat: read by screen readers after Shift is pressed once: two more times to leave"
+    ),
+    "web_quick_exit_one_more": (
+        "web chat: read by screen readers after Shift is pressed twice: one more time to leave"
+    ),
     "web_quick_exit_ok": "web chat: the button that closes that explanation",
     "web_emergency": "web chat: the always visible link that calls 112",
     "web_language": "web chat: label of the language menu",

@@ -22,12 +22,36 @@ def items(value: Any) -> Iterable[Any]:
 
 
 def texts(value: Any) -> tuple[str, ...]:
-    """A text or a list of texts, as a tuple of the texts."""
-    if isinstance(value, str):
-        return (value,)
+    """A text or a list of texts, as a tuple of the texts; an item ``{text: ..., web: ...}``
+    counts as its ``text``."""
+    if isinstance(value, str | Mapping):
+        value = [value]
     if isinstance(value, list):
-        return tuple(v for v in value if isinstance(v, str))
+        return tuple(t for t in (_text_of_item(v) for v in value) if t is not None)
     return ()
+
+
+def web_texts(value: Any) -> dict[int, str]:
+    """The ``web:`` wordings of a text or list of texts, by the index of the text they
+    replace."""
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, list):
+        return {}
+    found: dict[int, str] = {}
+    for index, item in enumerate(t for t in value if _text_of_item(t) is not None):
+        web = item.get("web") if isinstance(item, Mapping) else None
+        if isinstance(web, str) and web:
+            found[index] = web
+    return found
+
+
+def _text_of_item(item: Any) -> str | None:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping) and isinstance(item.get("text"), str):
+        return str(item["text"])
+    return None
 
 
 def text_of(value: Any) -> str | None:

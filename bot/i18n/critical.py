@@ -26,6 +26,9 @@ SAFETY_TEXTS = (
     "web_emergency",
     "web_quick_exit",
     "web_quick_exit_help",
+    "web_quick_exit_keys",
+    "web_quick_exit_two_more",
+    "web_quick_exit_one_more",
     "web_privacy",
     "command_112",
     "command_forget",
@@ -56,7 +59,7 @@ def safety_critical(content: Content) -> dict[str, str]:
     for ref in _with_next(content, starts):
         step = content.steps[ref]
         where = f"step `{ref}`"
-        for msgid in step.say:
+        for msgid in step.texts_said:
             add(msgid, where)
         for option in step.options:
             add(option.label, f"{where}, a button")

@@ -137,11 +137,31 @@ def _step(
     text in two steps may need two translations. Word lists stay without one (the words
     people type in a language are the same wherever they are asked for)."""
     say = step.get("say")
-    messages = [say] if isinstance(say, str) else say if isinstance(say, list) else []
+    messages = say if isinstance(say, list) else [say] if isinstance(say, str | Mapping) else []
     for index, text in enumerate(messages):
+        at = (*path, "say") if isinstance(say, str) else (*path, "say", index)
         if isinstance(text, str):
-            at = (*path, "say") if isinstance(say, str) else (*path, "say", index)
             yield _line(document, at), PGETTEXT, (ref, text), [f"{where}: message.", *note]
+        elif isinstance(text, Mapping) and isinstance(text.get("text"), str):
+            yield (
+                _line(document, (*at, "text")),
+                PGETTEXT,
+                (ref, text["text"]),
+                [
+                    f"{where}: message, in the chat apps.",
+                    *note,
+                ],
+            )
+            if isinstance(text.get("web"), str):
+                yield (
+                    _line(document, (*at, "web")),
+                    PGETTEXT,
+                    (ref, text["web"]),
+                    [
+                        f"{where}: the same message on the web page (which has its own layout).",
+                        *note,
+                    ],
+                )
     for kind in KINDS.values():  # the texts of its way on: labels, an ask's words
         for wording in kind.texts(step.get(kind.key)):
             yield _worded(document, (*path, *wording.path), wording, where, note, ref)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from functools import cache
 
@@ -42,12 +42,15 @@ class Renderer:
     content: Content
     locale: str
     translator: Translator
+    on_web_page: bool = False  # say a text's ``web:`` wording where it has one
 
     @property
     def rtl(self) -> bool:
         return _babel_locale(self.locale).character_order == "right-to-left"
 
     def text(self, phrase: Phrase) -> str:
+        if self.on_web_page and phrase.web is not None:
+            phrase = replace(phrase, msgid=phrase.web)
         text = render(phrase, self.translator)
         return isolate_numbers(text) if self.rtl else text
 
@@ -160,10 +163,11 @@ def _babel_locale(code: str) -> Locale:
         return Locale("en")
 
 
-def renderer_for(content: Content, locale: str | None) -> Renderer:
-    """The renderer for a person's locale; None or an unknown one gives the source language."""
+def renderer_for(content: Content, locale: str | None, *, on_web_page: bool = False) -> Renderer:
+    """The renderer for a person's locale; None or an unknown one gives the source language.
+    ``on_web_page``: for the web chat, which says a text's ``web:`` wording where it has one."""
     code = locale or content.source_language
-    return Renderer(content, code, translator_for(content.translations, code))
+    return Renderer(content, code, translator_for(content.translations, code), on_web_page)
 
 
 def _day_span(days: list[int], names: Mapping[int, str]) -> str:

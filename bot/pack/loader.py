@@ -23,7 +23,7 @@ from typing import Any
 from bot.directory.loader import load_directory
 from bot.directory.model import Directory
 from bot.flows.model import Concern, Content, Flow, Language, ServiceQuery, Step
-from bot.flows.values import items, mapping, sets_of, text_of, texts
+from bot.flows.values import items, mapping, sets_of, text_of, texts, web_texts
 from bot.flows.ways import Way
 from bot.i18n.catalogs import load_catalogs
 from bot.i18n.languages import language
@@ -443,6 +443,7 @@ class _Builder:
             ref=ref,
             way=self._way(ref, flow_id, body),
             say=texts(body.get("say")),
+            web_say=web_texts(body.get("say")),
             contacts=tuple(str(c) for c in items(body.get("contacts"))),
             sets=sets_of(body.get("set")),
             languages=body.get("languages") is True,

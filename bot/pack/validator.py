@@ -261,12 +261,23 @@ def check_lengths(content: Content, sources: SourceMap, today: date | None) -> I
                 f"{len(step.options)} options; Telegram shows at most "
                 f"{TELEGRAM_MAX_BUTTONS} buttons under a message",
             )
-        several = len(step.say) > 1
-        for index, text in enumerate(step.say):
-            where = sources.step(ref, "say", index) if several else sources.step(ref, "say")
+        for text, where in _said(step, sources):
             yield from _length(text, where)
     for key, text in content.texts.items():
         yield from _length(text, sources.in_pack("texts", key))
+
+
+def _said(step: Step, sources: SourceMap) -> Iterator[tuple[str, Position]]:
+    """Each text a step says, with where it is written: its ``say`` and ``web:`` wordings."""
+    several = len(step.say) > 1
+    for index, text in enumerate(step.say):
+        at: tuple[str | int, ...] = ("say", index) if several else ("say",)
+        web = step.web_say.get(index)
+        if web is None:
+            yield text, sources.step(step.ref, *at)
+        else:
+            yield text, sources.step(step.ref, *at, "text")
+            yield web, sources.step(step.ref, *at, "web")
 
 
 def _length(text: str, where: Position) -> Iterator[Problem]:
@@ -329,10 +340,8 @@ def check_variables(content: Content, sources: SourceMap, today: date | None) ->
                         f"`{condition.var}` is never set to `{value}`; it can be: "
                         + ", ".join(sorted(values[condition.var])),
                     )
-        several = len(step.say) > 1
-        for index, text in enumerate(step.say):
+        for text, where in _said(step, sources):
             for name in placeholders(text) - known:
-                where = sources.step(ref, "say", index) if several else sources.step(ref, "say")
                 yield Problem.at(
                     where,
                     "warning",

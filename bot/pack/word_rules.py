@@ -184,7 +184,7 @@ def _may_occur(phrase: str, known: list[str]) -> bool:
 def _texts(content: Content) -> list[str]:
     """Every source text a person reads: messages, labels, interface texts, the directory's
     cards."""
-    found = [text for step in content.steps.values() for text in step.say]
+    found = [text for step in content.steps.values() for text in step.texts_said]
     found += [option.label for step in content.steps.values() for option in step.options]
     found += list(content.texts.values())
     services = content.directory.services.values() if content.directory is not None else ()

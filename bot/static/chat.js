@@ -25,6 +25,7 @@
 
   const byId = (id) => document.getElementById(id);
   const exitLink = byId("quick-exit");
+  const exitCount = byId("exit-count");
   const log = byId("log");
   const choices = byId("choices");
   const hint = byId("hint");
@@ -107,10 +108,12 @@
   }
 
   let shiftTimes = [];
+  let exitCountTimer = 0;
   function onKeyDown(event) {
     // Shift pressed three times in a row (GOV.UK's "Exit this page"); any other key in
     // between starts the count again, so typing capital letters never triggers it.
     if (event.key !== "Shift") {
+      if (shiftTimes.length) exitCount.textContent = "";
       shiftTimes = [];
       return;
     }
@@ -118,7 +121,18 @@
     const now = Date.now();
     shiftTimes = shiftTimes.filter((t) => now - t < SHIFT_WINDOW_MS);
     shiftTimes.push(now);
-    if (shiftTimes.length >= SHIFT_PRESSES) quickExit(null);
+    if (shiftTimes.length >= SHIFT_PRESSES) {
+      quickExit(null);
+      return;
+    }
+    // Said to a screen reader, as GOV.UK does: someone who pressed Shift by chance learns
+    // what it does, someone leaving knows it is working.
+    const left = SHIFT_PRESSES - shiftTimes.length;
+    exitCount.textContent = (left === 1 ? words.web_quick_exit_one_more : words.web_quick_exit_two_more) || "";
+    clearTimeout(exitCountTimer);
+    exitCountTimer = setTimeout(() => {
+      exitCount.textContent = "";
+    }, SHIFT_WINDOW_MS);
   }
 
   function explainExitOnce() {
@@ -313,6 +327,13 @@
       const text = words[element.dataset.placeholder];
       if (typeof text === "string") element.placeholder = text;
     }
+    for (const element of document.querySelectorAll("[data-label]")) {
+      const text = words[element.dataset.label];
+      if (typeof text === "string") {
+        element.setAttribute("aria-label", text);
+        element.title = text;
+      }
+    }
     if (typeof words.web_title === "string") document.title = words.web_title;
     fillLanguageMenu(data);
   }
@@ -497,8 +518,13 @@
     for (const element of document.querySelectorAll("[data-text]")) {
       words[element.dataset.text] = element.textContent;
     }
+    for (const element of document.querySelectorAll("[data-label]")) {
+      words[element.dataset.label] = element.getAttribute("aria-label");
+    }
     words.web_error = status.dataset.error;
     words.web_slow_down = status.dataset.slowDown;
+    words.web_quick_exit_two_more = exitCount.dataset.twoMore;
+    words.web_quick_exit_one_more = exitCount.dataset.oneMore;
     explainExitOnce();
     // A link such as /?start=m-0480 presets the municipality (or ?start=ar the language).
     const preset = new URLSearchParams(window.location.search).get("start") || "";
