@@ -743,3 +743,64 @@ def test_a_small_screen_keeps_the_conversation_visible_and_never_scrolls_sideway
                 assert page.locator(bar).evaluate("e => getComputedStyle(e).position") == "static"
             page.locator("#choices button").first.scroll_into_view_if_needed()
             expect(page.locator("#quick-exit")).to_be_in_viewport()
+
+
+# --- axe-core ------------------------------------------------------------------------------
+
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def _serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.skipif(
+    not AXE.exists(),
+    reason="no axe-core: `npm ci --prefix tests/axe` installs the pinned version (.ci/run does)",
+)
+@pytest.mark.parametrize("locale", ["sv-SE", "ar"])
+@pytest.mark.parametrize("screen", ["phone", "computer"])
+def test_axe_core_finds_nothing_serious_or_critical(
+    browser: Browser, tmp_path: Path, locale: str, screen: str
+) -> None:
+    """axe-core (pinned in tests/axe/package.json) on the shipped pack: the first screen with
+    the quick exit's note, an answer with contact cards, and a failed turn with its retry."""
+    content = _real_pack().content
+    device: dict[str, Any] = (
+        {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
+        if screen == "phone"
+        else {"viewport": {"width": 1280, "height": 800}}
+    )
+    with (
+        _live(tmp_path) as live,
+        # axe is added as a script of the page's own, which its CSP would refuse.
+        _tab(browser, locale=locale, bypass_csp=True, **device) as page,
+    ):
+        page.goto(live.url + "/")
+        expect(page.locator("#choices button").first).to_be_visible()
+        found = {"first screen": _serious_violations(page)}
+        _press_the_way(page, content, _social_step(content), locale.split("-")[0])
+        found["contact cards"] = _serious_violations(page)
+        page.route("**/api/event", lambda route: route.abort())
+        page.locator("#choices button").first.click()
+        expect(page.locator("#retry")).to_be_visible()
+        found["failed turn"] = _serious_violations(page)
+        assert found == {"first screen": [], "contact cards": [], "failed turn": []}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="no axe-core: `npm ci --prefix tests/axe` installs it")
+def test_the_axe_core_run_does_see_a_violation(browser: Browser, server: LiveServer) -> None:
+    """The run above is no empty check: pale text on the options is reported as serious."""
+    with _tab(browser, locale="sv-SE", viewport=PHONE, bypass_csp=True) as page:
+        page.goto(server.url + "/")
+        expect(page.locator("#choices button").first).to_be_visible()
+        page.add_style_tag(content=".choice { color: #dddddd !important; }")
+        assert any(line.startswith("color-contrast") for line in _serious_violations(page))
