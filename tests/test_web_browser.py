@@ -374,6 +374,40 @@ def test_the_first_choices_are_on_the_first_screen_of_a_small_phone(
         assert option["y"] + option["height"] <= typing["y"], (option, typing)
 
 
+FOCUSED_BOX = """() => {
+  const box = (element) => element.getBoundingClientRect();
+  const focused = document.activeElement;
+  return {
+    choice: focused.classList.contains("choice"),
+    top: box(focused).top,
+    bottom: box(focused).bottom,
+    bar: box(document.querySelector("header.top")).bottom,
+    typing: box(document.querySelector("#composer")).top,
+  };
+}"""
+
+
+def test_a_button_reached_with_tab_is_whole_between_the_top_bar_and_the_typing_row(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """axe-core's target-size, and a keyboard user's eyes: every option Tab reaches on a
+    phone-sized page is scrolled fully into view, neither under the top bar nor the typing
+    row."""
+    with _live(tmp_path) as live, _tab(browser, locale="sv-SE", viewport=PHONE) as page:
+        page.set_viewport_size({"width": 360, "height": 640})
+        page.goto(live.url + "/")
+        expect(page.locator("#choices button").first).to_be_visible()
+        seen = 0
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            where = page.evaluate(FOCUSED_BOX)
+            if where["choice"]:
+                seen += 1
+                assert where["bar"] <= where["top"], where
+                assert where["bottom"] <= where["typing"], where
+        assert seen >= 9  # the menu's options and 112
+
+
 def test_the_quick_exit_is_explained_once_before_first_use(
     server: LiveServer, open_chat: OpenChat
 ) -> None:
