@@ -117,6 +117,13 @@ def cmd_directory_report(args: argparse.Namespace) -> int:
     return cmd_report(args)
 
 
+def cmd_directory_new_municipality(args: argparse.Namespace) -> int:
+    from bot.directory.commands import cmd_new_municipality
+
+    args.content = str(_content_dir(args.content))
+    return cmd_new_municipality(args)
+
+
 def cmd_export_hsds(args: argparse.Namespace) -> int:
     from bot.directory.commands import cmd_export
 
@@ -196,7 +203,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=12,
         help="stale after (12)",
     )
+    report.add_argument(
+        "--format",
+        choices=("text", "html"),
+        default="text",
+        help="text (default), or html: the coverage by county as a page",
+    )
     report.set_defaults(handler=cmd_directory_report)
+    new = directory_actions.add_parser(
+        "new-municipality",
+        help="write a municipality's own directory file to fill in (0484: Eskilstuna)",
+    )
+    new.add_argument("code", metavar="CODE", help="the municipality's four-digit code (SCB)")
+    new.add_argument("--content", default=None, help="the pack (default: content/)")
+    new.set_defaults(handler=cmd_directory_new_municipality)
 
     export = commands.add_parser("export", help="export data in open formats")
     formats = export.add_subparsers(dest="export_format", required=True, metavar="FORMAT")

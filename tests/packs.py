@@ -128,6 +128,7 @@ services:
     topics: [support_line]
     areas: ["0480"]
     source: example.se
+    source_url: https://example.se/gamla-linjen
     verified: 2026-11-22
     status: inactive
 """

@@ -58,6 +58,34 @@ def _first_causes(problems: list[Problem]) -> list[Problem]:
     ]
 
 
+UNFILLED = "FYLL I"  # what `lotsen directory new-municipality` leaves to fill in
+# Texts the schema takes whatever they say: a left-over FYLL I there is caught by name. (A
+# number, a time, an address or a date left unfilled already breaks the schema.)
+_FREE_TEXT = frozenset(
+    {"organization", "name", "description", "anonymity", "what_happens", "source", "note"}
+)
+
+
+def _unfilled(value: Any, path: tuple[str | int, ...]) -> Iterable[tuple[str | int, ...]]:
+    """Where a free text still holds the template's FYLL I."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _unfilled(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unfilled(item, (*path, index))
+    elif isinstance(value, str) and UNFILLED in value and path and path[-1] in _FREE_TEXT:
+        yield path
+
+
+def load_areas(directory: Path) -> tuple[dict[str, Area], dict[str, Area], list[Problem]]:
+    """Counties and municipalities by code (areas.yaml alone), whatever the services' state:
+    for a command that needs the areas while a services file is still being written."""
+    loader = _Loader(Files(directory))
+    counties, areas = loader.areas(directory / AREAS_FILE)
+    return counties, areas, sorted(loader.problems)
+
+
 def load_directory(
     directory: Path, files: Files | None = None
 ) -> tuple[Directory | None, list[Problem]]:
@@ -167,6 +195,12 @@ class _Loader:
         document = self.read(path, "services")
         if document is None:
             return
+        for at in _unfilled(document.data, ()):
+            self.error(
+                document.at(at),
+                "unfilled",
+                f"`{at[-1]}` still reads {UNFILLED}: write what the source states, or remove it",
+            )
         for service_id, body in _mapping(_mapping(document.data).get("services")).items():
             where = document.key_at(("services", service_id))
             if service_id in self.found:
@@ -230,6 +264,7 @@ class _ServiceReader:
             status=cast(Status, body["status"]),
             example=body.get("example") is True,
             position=self.document.key_at(("services", self.id)),
+            source_url=_text(body.get("source_url")),
         )
 
     def area_codes(self, raw: Iterable[Any]) -> tuple[str, ...]:

@@ -29,6 +29,9 @@ TOPICS: Mapping[str, str] = {
     "leaving": "helps people leave violent extremist groups (exit work)",
     "professionals": "for professionals (teachers, youth and social workers), not relatives",
     "social_services": "social services: support for a family, reports of concern",
+    "out_of_hours": "social services' duty out of office hours (socialjouren)",
+    "coordinator": "a municipality's coordinator against violent extremism (a role, never a name)",
+    "mentors": "mentors for young people or for relatives",
 }
 """The topic vocabulary: a flow asks for services by these words (docs in README)."""
 
@@ -119,6 +122,7 @@ class Service:
     status: Status
     example: bool = False
     position: Position | None = None
+    source_url: str | None = None  # the page the facts were read on (required for local ones)
 
 
 @dataclass(frozen=True)

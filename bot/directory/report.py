@@ -30,7 +30,7 @@ class Row:
     source: str
 
 
-def _month_end(today: date) -> date:
+def month_end(today: date) -> date:
     # Without going through the next month's first day, which December 9999 does not have.
     return today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
@@ -42,7 +42,7 @@ def rows(directory: Directory, today: date, months: int = DEFAULT_MONTHS) -> lis
         if service.example:
             continue
         last = due(service, months)
-        state: State = "overdue" if last < today else "due" if last < _month_end(today) else "ok"
+        state: State = "overdue" if last < today else "due" if last < month_end(today) else "ok"
         result.append(
             Row(
                 service.id,
@@ -71,7 +71,7 @@ def format_report(report: list[Row], today: date, months: int = DEFAULT_MONTHS) 
     lines = [f"Directory of services on {today.isoformat()} (stale after {months} months)"]
     for state in ("overdue", "due", "ok"):
         chosen = [row for row in report if row.state == state]
-        heading = _HEADINGS[state].format(end=(_month_end(today)).isoformat())
+        heading = _HEADINGS[state].format(end=(month_end(today)).isoformat())
         lines += ["", f"{heading} ({len(chosen)})"]
         lines += [
             f"  {row.verified.isoformat()}  {row.age_days:>4} days  {row.id}  {row.name}"

@@ -15,6 +15,7 @@ Typed text is matched and dropped: only the value a matcher finds is kept in the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
@@ -265,15 +266,27 @@ def _arrive(
     while True:
         variables.update(current.sets)
         seen.add(current.ref)
-        following = None if current.next is None else _existing(content, current.next)
+        answered = _answered_before(current, variables)
+        ahead = current.next if answered is None else answered
+        following = None if ahead is None else _existing(content, ahead)
         if following is None or following in seen or len(seen) > MAX_HOPS:
             break
-        said = replace(session, variables=dict(variables))
-        replies.extend(render.step_replies(content, current, said, now, resting=False))
+        if answered is None:  # a question asked once is passed over without a word
+            said = replace(session, variables=dict(variables))
+            replies.extend(render.step_replies(content, current, said, now, resting=False))
         current = content.steps[following]
     arrived = replace(session, variables=variables).moved_to(current.ref, remember=remember)
     replies.extend(render.step_replies(content, current, arrived, now))
     return arrived, tuple(replies)
+
+
+def _answered_before(step: Step, variables: Mapping[str, str]) -> str | None:
+    """Where an ``ask`` with ``once: true`` goes on to when its answer is already known (the
+    municipality, told in another flow); None for any other step."""
+    ask = step.ask
+    if ask is None or not ask.once or not variables.get(ask.store):
+        return None
+    return ask.goto
 
 
 def _back(content: Content, session: Session, now: datetime) -> Turn:

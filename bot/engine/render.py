@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from bot.directory import phones
 from bot.directory.hours import opening
-from bot.directory.model import Service
+from bot.directory.model import NATIONAL, Service
 from bot.engine import tokens
 from bot.engine.answers import ANSWERS
 from bot.engine.replies import Button, ContactCard, Phrase, Reply
@@ -26,12 +26,16 @@ def step_replies(
     """One Reply per message of ``step``; contact cards on the last one, and when the
     conversation rests here (``resting``), the buttons too. A resting step with nothing to
     say still gets one Reply, carrying its buttons."""
-    cards = named_cards(content, step, now) + service_cards(content, step, session, now)
+    found = service_cards(content, step, session, now)
+    cards = named_cards(content, step, now) + found
     params = parameters(content, session)
     messages: list[Phrase | None] = [
         Phrase(msgid, params, step.ref, web=step.web_say.get(index))
         for index, msgid in enumerate(step.say)
     ]
+    otherwise = step.services.otherwise if step.services is not None else None
+    if otherwise and not _any_local(content, step, session):
+        messages.append(Phrase(otherwise, params, step.ref))
     if not messages and (cards or resting):
         messages = [None]
     replies = [Reply(message) for message in messages]
@@ -59,15 +63,27 @@ def service_cards(
     content: Content, step: Step, session: Session, now: datetime
 ) -> tuple[ContactCard, ...]:
     """The directory's services for a directory step: those named first, then by topic for
-    the person's municipality (local, county, national), each once and not again when the
-    step names it in ``contacts``."""
+    the person's municipality (local, county, and national unless the step is ``local``),
+    each once and not again when the step names it in ``contacts``."""
     query, directory = step.services, content.directory
     if query is None or directory is None:
         return ()
     named = [directory.services[i] for i in query.include if i in directory.services]
     found = directory.for_area(query.topics, session.variables.get(query.area))
+    if query.local:
+        found = [service for service in found if NATIONAL not in service.areas]
     chosen = [s for s in dict.fromkeys([*named, *found]) if s.id not in step.contacts]
     return tuple(service_card(content, service, now) for service in chosen)
+
+
+def _any_local(content: Content, step: Step, session: Session) -> bool:
+    """Whether the directory has a service on the step's topics for the person's own
+    municipality or county (not only national ones)."""
+    query, directory = step.services, content.directory
+    if query is None or directory is None:
+        return False
+    found = directory.for_area(query.topics, session.variables.get(query.area))
+    return any(NATIONAL not in service.areas for service in found)
 
 
 def named_cards(content: Content, step: Step, now: datetime) -> tuple[ContactCard, ...]:
@@ -98,6 +114,7 @@ def service_card(content: Content, service: Service, now: datetime) -> ContactCa
         verified_ok=True,
         what=_phrase(service.description),
         phone=phones.display(service.phones[0].number) if service.phones else None,
+        phone_note=_phrase(service.phones[0].description) if service.phones else None,
         web=service.web,
         hours=_phrase(hours),
         anonymity=_phrase(service.anonymity),

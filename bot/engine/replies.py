@@ -68,6 +68,7 @@ class ContactCard:
     opening: Opening | None = None  # open now and until when, or when it opens next
     schedule: Schedule | None = None  # the structured hours the card states (``hours`` adds)
     what_happens: Phrase | None = None  # who gets to know what you say there
+    phone_note: Phrase | None = None  # how to use the number: "Ring 112 och fråga efter ..."
 
 
 @dataclass(frozen=True)

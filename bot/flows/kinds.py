@@ -131,6 +131,7 @@ def _read_ask(value: Any, reading: Reading) -> Ask | None:
         number=tuple(_number_range(mapping(item)) for item in items(value.get("number"))),
         municipality=value.get("municipality") is True,
         otherwise=reading.target(value.get("otherwise"), "ask", "otherwise"),
+        once=value.get("once") is True,
         options=reading.buttons,
         position=reading.at("ask"),
     )

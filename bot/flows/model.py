@@ -57,6 +57,8 @@ class ServiceQuery:
     topics: tuple[str, ...] = ()
     area: str = "municipality"
     include: tuple[str, ...] = ()
+    local: bool = False  # only the municipality's and county's services, no national ones
+    otherwise: str | None = None  # a msgid: said when no local service matches
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,10 @@ class Step:
 
     @property
     def texts_said(self) -> tuple[str, ...]:
-        """Every text it may say, on any channel: ``say`` and the web page's wordings."""
-        return (*self.say, *self.web_say.values())
+        """Every text it may say, on any channel: ``say``, the web page's wordings, and what
+        a directory step says when nothing local is found."""
+        otherwise = self.services.otherwise if self.services is not None else None
+        return (*self.say, *self.web_say.values(), *((otherwise,) if otherwise else ()))
 
     @property
     def id(self) -> str:

@@ -78,6 +78,9 @@ class Ask:
     number: tuple[NumberRange, ...] = ()
     municipality: bool = False  # the matcher: a municipality's name, stored as its SCB code
     otherwise: str | None = None
+    # Asked once: a person whose ``store`` already holds an answer goes straight on to
+    # ``goto`` without being asked again (the municipality, told in another flow).
+    once: bool = False
     options: tuple[Option, ...] = ()
     position: Position | None = None
 

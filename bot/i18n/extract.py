@@ -108,6 +108,12 @@ def _services(document: Document) -> Iterator[Extracted]:
             if isinstance(text, str):
                 comment = [f"Service `{service_id}` in the directory, its {field}."]
                 yield _line(document, ("services", service_id, field)), None, text, comment
+        for index, phone in enumerate(service.get("phones") or ()):
+            said = mapping(phone).get("description")
+            if isinstance(said, str):
+                comment = [f"Service `{service_id}`: what its phone number is for, how to use it."]
+                at = ("services", service_id, "phones", index, "description")
+                yield _line(document, at), None, said, comment
         note = mapping(service.get("hours")).get("note")
         if isinstance(note, str):
             comment = [f"Service `{service_id}`: opening hours as the source states them."]
@@ -162,6 +168,17 @@ def _step(
                         *note,
                     ],
                 )
+    otherwise = mapping(step.get("services")).get("otherwise")
+    if isinstance(otherwise, str):
+        yield (
+            _line(document, (*path, "services", "otherwise")),
+            PGETTEXT,
+            (ref, otherwise),
+            [
+                f"{where}: said when the directory has nothing for the person's municipality.",
+                *note,
+            ],
+        )
     for kind in KINDS.values():  # the texts of its way on: labels, an ask's words
         for wording in kind.texts(step.get(kind.key)):
             yield _worded(document, (*path, *wording.path), wording, where, note, ref)

@@ -75,7 +75,10 @@ class Renderer:
             if card.what:
                 facts.append(Fact("what", self.text(card.what)))
             if card.phone:
-                facts.append(Fact("phone", self._labelled("card_phone", card.phone), card.phone))
+                shown = self._labelled("card_phone", card.phone)
+                if card.phone_note is not None:  # "112 (ask for socialjouren)"
+                    shown = f"{shown} ({self.text(card.phone_note)})"
+                facts.append(Fact("phone", shown, card.phone))
             if card.email:
                 facts.append(Fact("email", self._labelled("card_email", card.email), card.email))
         elif card.unverified:

@@ -468,4 +468,6 @@ def _services(value: Any) -> ServiceQuery | None:
         topics=tuple(str(t) for t in items(value.get("topics"))),
         area=area if isinstance(area, str) else "municipality",
         include=tuple(str(i) for i in items(value.get("include"))),
+        local=value.get("local") is True,
+        otherwise=text_of(value.get("otherwise")),
     )

@@ -12,6 +12,7 @@ from datetime import date
 
 from bot.directory.checks import contradicting_notes
 from bot.directory.checks import stale as stale_services
+from bot.directory.local_checks import local_problems
 from bot.engine.answers import takes_text
 from bot.flows.kinds import kind_of
 from bot.flows.model import Content, Step, placeholders
@@ -278,6 +279,8 @@ def _said(step: Step, sources: SourceMap) -> Iterator[tuple[str, Position]]:
         else:
             yield text, sources.step(step.ref, *at, "text")
             yield web, sources.step(step.ref, *at, "web")
+    if step.services is not None and step.services.otherwise:
+        yield step.services.otherwise, sources.step(step.ref, "services", "otherwise")
 
 
 def _length(text: str, where: Position) -> Iterator[Problem]:
@@ -436,6 +439,7 @@ def check_services(content: Content, sources: SourceMap, today: date | None) -> 
                 )
     if directory is not None:
         yield from contradicting_notes(directory)
+        yield from local_problems(directory)
     if directory is not None and today is not None:
         yield from stale_services(directory, today, months=max(1, content.stale_after_days // 30))
 
