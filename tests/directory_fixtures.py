@@ -53,3 +53,36 @@ def write_directory(root: Path, services: dict[str, str], areas: str = SMALL_ARE
     for name, text in services.items():
         (folder / "services" / name).write_text(text, "utf-8")
     return folder
+
+
+# A municipality's socialjour, reached through 112 (facts made up for tests, shaped as the
+# municipality's page states them), with the national card it must not be mistaken for.
+ESKILSTUNA = """\
+services:
+  eskilstuna_socialjour:
+    organization: Eskilstuna kommun
+    name: Socialjouren i Eskilstuna
+    description: Socialtjänstens jour utanför kontorstid.
+    topics: [out_of_hours]
+    areas: ["0484"]
+    phones:
+      - number: "112"
+        description: Ring 112 och fråga efter socialjouren
+    hours:
+      weekly:
+        - {days: [mon, tue, wed, thu], opens: "15:00", closes: "24:00"}
+      public_holidays: open
+    source: eskilstuna.se, sidan Socialjouren
+    source_url: https://www.eskilstuna.se/socialjouren
+    verified: 2026-11-22
+    status: active
+  socialtjansten:
+    organization: Kommunen
+    name: Socialtjänsten i din kommun
+    description: Råd utan namn.
+    topics: [social_services]
+    areas: [SE]
+    source: kommunernas webbplatser
+    verified: 2026-11-22
+    status: active
+"""

@@ -15,6 +15,7 @@ from bot.engine.machine import Turn
 from bot.flows.model import Content
 from bot.i18n.renderer import renderer_for
 from bot.pack.loader import LoadResult, load_pack
+from tests.directory_fixtures import ESKILSTUNA
 from tests.packs import AREAS, HOME, write_pack
 
 TODAY = date(2026, 11, 24)
@@ -53,35 +54,6 @@ MENU = HOME.replace(
     "      - label: Socialjouren\n        goto: lokal.where\n      - label: Om tjänsten\n",
 )
 
-ESKILSTUNA = """\
-services:
-  eskilstuna_socialjour:
-    organization: Eskilstuna kommun
-    name: Socialjouren i Eskilstuna
-    description: Socialtjänstens jour utanför kontorstid.
-    topics: [out_of_hours]
-    areas: ["0484"]
-    phones:
-      - number: "112"
-        description: Ring 112 och fråga efter socialjouren
-    hours:
-      weekly:
-        - {days: [mon, tue, wed, thu], opens: "15:00", closes: "24:00"}
-      public_holidays: open
-    source: eskilstuna.se, sidan Socialjouren
-    source_url: https://www.eskilstuna.se/socialjouren
-    verified: 2026-11-22
-    status: active
-  socialtjansten:
-    organization: Kommunen
-    name: Socialtjänsten i din kommun
-    description: Råd utan namn.
-    topics: [social_services]
-    areas: [SE]
-    source: kommunernas webbplatser
-    verified: 2026-11-22
-    status: active
-"""
 
 FILES: dict[str, str | None] = {
     "flows/home.yaml": MENU,

@@ -50,6 +50,12 @@ CHROMIUM_ARGS = [
     "--disable-features=LocalNetworkAccessChecks",
 ]
 PHONE: ViewportSize = {"width": 390, "height": 844}
+# A small touch phone, as the audit's: no hover, a coarse pointer, no Shift key.
+SMALL_PHONE: dict[str, Any] = {
+    "viewport": {"width": 360, "height": 640},
+    "is_mobile": True,
+    "has_touch": True,
+}
 TIMEOUT_MS = 8000
 
 pytestmark = [
@@ -354,13 +360,7 @@ def test_the_first_choices_are_on_the_first_screen_of_a_small_phone(
     screens down)."""
     with (
         _live(tmp_path) as live,
-        _tab(
-            browser,
-            locale=locale,
-            viewport={"width": 360, "height": 640},
-            is_mobile=True,
-            has_touch=True,
-        ) as page,
+        _tab(browser, locale=locale, **SMALL_PHONE) as page,
     ):
         page.goto(live.url + "/")
         first = page.locator("#choices button").first
@@ -598,13 +598,7 @@ def test_nothing_moves_while_the_page_loads_on_a_slow_phone(
     content = _real_pack().content
     with (
         LiveServer(tmp_path / "db", content, clock=lambda: datetime.now(UTC)) as live,
-        _tab(
-            browser,
-            locale=locale,
-            viewport={"width": 360, "height": 640},
-            is_mobile=True,
-            has_touch=True,
-        ) as page,
+        _tab(browser, locale=locale, **SMALL_PHONE) as page,
     ):
         page.add_init_script(SHIFTS)
 
@@ -808,11 +802,7 @@ def test_axe_core_finds_nothing_serious_or_critical(
     """axe-core (pinned in tests/axe/package.json) on the shipped pack: the first screen with
     the quick exit's note, an answer with contact cards, and a failed turn with its retry."""
     content = _real_pack().content
-    device: dict[str, Any] = (
-        {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
-        if screen == "phone"
-        else {"viewport": {"width": 1280, "height": 800}}
-    )
+    device = SMALL_PHONE if screen == "phone" else {"viewport": {"width": 1280, "height": 800}}
     with (
         _live(tmp_path) as live,
         # axe is added as a script of the page's own, which its CSP would refuse.

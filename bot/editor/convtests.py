@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.directory.hours import TIMEZONE
 from bot.editor.speech import Seen, plain
 from bot.engine import Choice, Command, Event, Session, Start, Text, step
 from bot.flows.model import Content
@@ -77,6 +78,9 @@ class ConvTest:
     lang: str | None
     turns: tuple[TurnSpec, ...]
     start: str = ""
+    # When the conversation happens (Swedish local time), for a test of what is open then:
+    # a weekday evening, a Saturday. None: whenever `lotsen test` runs (or its --now).
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,8 +172,20 @@ def _build(document: Document) -> ConvTest:
             )
         )
     return ConvTest(
-        document.file, str(data["name"]), data.get("lang"), tuple(turns), data.get("start", "")
+        document.file,
+        str(data["name"]),
+        data.get("lang"),
+        tuple(turns),
+        data.get("start", ""),
+        _local_time(data.get("at")),
     )
+
+
+def _local_time(value: Any) -> datetime | None:
+    """``2026-11-28 10:00`` (the schema has checked its shape) in Stockholm's time zone."""
+    if not isinstance(value, str):
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=TIMEZONE)
 
 
 def _unknown_steps(test: ConvTest, content: Content) -> list[Problem]:
@@ -228,8 +244,9 @@ class _Player:
 
 
 def run_test(content: Content, test: ConvTest, now: datetime) -> Outcome:
-    """Play ``test`` against ``content`` at time ``now``; stop at the first failing turn."""
-    player = _Player(content, test, now)
+    """Play ``test`` against ``content`` at time ``now`` (or at its own ``at``); stop at the
+    first failing turn."""
+    player = _Player(content, test, test.at or now)
     player.play(Start(test.start, locale_hint=test.lang), "/start")
     for number, spec in enumerate(test.turns, start=1):
         event = player.event(spec)
@@ -292,7 +309,7 @@ def _forgotten(expect: Expect, after: After) -> Miss | None:
 
 
 def _says(expect: Expect, after: After) -> Miss | None:
-    text = plain("\n".join(after.seen.texts))
+    text = plain("\n".join((*after.seen.texts, *after.seen.facts)))
     missing = [said for said in expect.says if plain(said) not in text]
     if not missing:
         return None

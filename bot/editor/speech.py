@@ -30,16 +30,19 @@ class Seen:
     buttons: tuple[Button, ...]
     labels: tuple[str, ...]
     expects_text: bool
+    facts: tuple[str, ...] = ()  # the cards' lines: phone, open now, hours, source
 
     @classmethod
     def of(cls, replies: tuple[Reply, ...], renderer: Renderer) -> Seen:
         buttons = tuple(button for reply in replies for button in reply.buttons)
+        cards = [card for r in replies for card in r.contacts]
         return cls(
             texts=tuple(renderer.text(r.text) for r in replies if r.text is not None),
-            cards=tuple(renderer.text(card.name) for r in replies for card in r.contacts),
+            cards=tuple(renderer.text(card.name) for card in cards),
             buttons=buttons,
             labels=tuple(renderer.label(button) for button in buttons),
             expects_text=any(reply.expects_text for reply in replies),
+            facts=tuple(fact.text for card in cards for fact in renderer.card(card)),
         )
 
     def lines(self, indent: str = "  ") -> list[str]:
