@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from bot.directory.local_checks import is_local, local_problems
 from bot.engine import Choice, Text, step
 from bot.flows.model import Content, join_words, split_words
 from bot.pack.loader import load_pack
@@ -91,13 +92,19 @@ def test_each_shipped_language_reaches_the_social_services_explanation(
 
 
 def test_every_phone_number_in_the_pack_is_stated_in_domain_md(content: Content) -> None:
+    """A national number is one of DOMAIN.md's; a municipality's own is quoted in
+    content/SOURCES.md beside the page it was read on (the entry's ``source_url``)."""
     if not DOMAIN.is_file():
         pytest.skip(f"{DOMAIN} is not beside this checkout")
     domain = DOMAIN.read_text("utf-8")
     assert content.directory is not None
     for service in content.directory.services.values():
         for phone in service.phones if not service.example else ():
-            assert phone.number in domain, f"{service.id}: {phone.number} is not in DOMAIN.md"
+            if is_local(service) and phone.number != "112":
+                quoted = _local_source(service.source_url)
+                assert phone.number in quoted, f"{service.id}: {phone.number} not in SOURCES.md"
+            else:
+                assert phone.number in domain, f"{service.id}: {phone.number} not in DOMAIN.md"
     texts = [t for s in content.steps.values() for t in (*s.say, *(o.label for o in s.options))]
     for number in {n for t in texts for n in re.findall(r"\b\d[\d -]{4,}\d\b", t)}:
         assert number in domain, f"{number} is written in a flow but not stated in DOMAIN.md"
@@ -155,3 +162,29 @@ def test_every_word_the_help_text_says_to_type_works_in_its_language(
         if word not in words and not any(w.endswith("*") and word.startswith(w[:-1]) for w in words)
     ]
     assert not missing, f"{lang}: the help says to type {missing}, which do nothing"
+
+
+def _local_source(url: str | None) -> str:
+    """The paragraph of content/SOURCES.md that quotes the page at ``url``."""
+    assert url is not None
+    sources = (ROOT / "content" / "SOURCES.md").read_text("utf-8")
+    paragraphs = sources.split("\n- ")
+    found = [p for p in paragraphs if f"<{url}>" in p]
+    assert found, f"{url} is not quoted in content/SOURCES.md"
+    return " ".join(" ".join(found).split())
+
+
+def test_every_local_fact_has_its_page_and_date_and_names_no_person(content: Content) -> None:
+    """The issue's promise, on the shipped directory: each local entry names the page it was
+    read on and when; no entry names a person (text or e-mail); none is left unfilled."""
+    directory = content.directory
+    assert directory is not None
+    local = [s for s in directory.services.values() if is_local(s) and not s.example]
+    assert len(local) >= 6
+    for service in local:
+        assert service.source_url is not None and service.source_url.startswith("https://")
+        assert service.verified <= date.today(), service.id
+        assert service.source.strip(), service.id
+    assert list(local_problems(directory)) == []
+    written = "".join(p.read_text("utf-8") for p in (ROOT / "content/directory").rglob("*.yaml"))
+    assert "FYLL I" not in written

@@ -341,6 +341,7 @@ class _ServiceReader:
             periods=periods,
             exceptions=self.exceptions(_list(body.get("exceptions"))),
             closed_on_public_holidays=not always and holidays != "open",
+            holidays_stated=holidays != "not_stated",
             note=_text(body.get("note")),
         )
 

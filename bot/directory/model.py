@@ -80,6 +80,9 @@ class Schedule:
     exceptions: tuple[ScheduleException, ...] = ()
     closed_on_public_holidays: bool = True
     note: str | None = None
+    # False for `public_holidays: not_stated`: counted as closed ("open now" never claims a
+    # day the source does not cover), but never *said* to be closed on the card.
+    holidays_stated: bool = True
 
     @property
     def always(self) -> bool:

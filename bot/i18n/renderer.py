@@ -121,7 +121,7 @@ class Renderer:
             opens = format_time(period.opens, "short", locale=locale)
             closes = format_time(period.closes, "short", locale=locale)
             parts.append(f"{days} {opens}\u2013{closes}")
-        if schedule.closed_on_public_holidays:
+        if schedule.closed_on_public_holidays and schedule.holidays_stated:
             parts.append(self.interface("closed_holidays"))
         return ("\u060c " if self.rtl else ", ").join(parts)  # the Arabic comma where RTL
 
