@@ -185,3 +185,29 @@ def test_a_persons_name_in_a_local_entry_is_an_error(tmp_path: Path) -> None:
         "Fråga efter Anna Lindqvist.", "Fråga efter samordnaren."
     )
     assert _problems(tmp_path, role) == set()
+
+
+def test_social_services_known_but_no_socialjour_still_says_so(tmp_path: Path) -> None:
+    """The fallback is about the step's first topic (the socialjour): a municipality whose
+    social services are known but whose socialjour is not gets both the card and the honest
+    sentence, never the card alone as if it answered at night."""
+    services = ESKILSTUNA + (
+        "  nykoping_socialtjanst:\n"
+        "    organization: Nyköpings kommun\n"
+        "    name: Socialtjänsten i Nyköping\n"
+        "    description: Mottagningen.\n"
+        "    topics: [social_services]\n"
+        '    areas: ["0480"]\n'
+        "    source: nykoping.se\n"
+        "    source_url: https://nykoping.se/\n"
+        "    verified: 2026-11-22\n"
+        "    status: active\n"
+    )
+    result = _load(tmp_path, services)
+    assert result.content is not None, [p.format() for p in result.problems]
+    content = result.content
+    asked = _to_where(content, TUESDAY_EVENING)
+    assert asked.session is not None
+    turn = step(content, asked.session, Text("Nyköping"), TUESDAY_EVENING)
+    assert "Jag har inga kontrollerade uppgifter om Nyköping." in _said(content, turn)
+    assert _cards(turn) == ["nykoping_socialtjanst"]

@@ -77,12 +77,13 @@ def service_cards(
 
 
 def _any_local(content: Content, step: Step, session: Session) -> bool:
-    """Whether the directory has a service on the step's topics for the person's own
-    municipality or county (not only national ones)."""
+    """Whether the directory has a service on the step's first topic (the one it is about:
+    the socialjour, when social services come second) for the person's own municipality or
+    county, not only national ones."""
     query, directory = step.services, content.directory
     if query is None or directory is None:
         return False
-    found = directory.for_area(query.topics, session.variables.get(query.area))
+    found = directory.for_area(query.topics[:1], session.variables.get(query.area))
     return any(NATIONAL not in service.areas for service in found)
 
 

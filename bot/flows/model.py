@@ -58,7 +58,7 @@ class ServiceQuery:
     area: str = "municipality"
     include: tuple[str, ...] = ()
     local: bool = False  # only the municipality's and county's services, no national ones
-    otherwise: str | None = None  # a msgid: said when no local service matches
+    otherwise: str | None = None  # a msgid: said when no local service is on the first topic
 
 
 @dataclass(frozen=True)
