@@ -26,8 +26,7 @@ def step_replies(
     """One Reply per message of ``step``; contact cards on the last one, and when the
     conversation rests here (``resting``), the buttons too. A resting step with nothing to
     say still gets one Reply, carrying its buttons."""
-    found = service_cards(content, step, session, now)
-    cards = named_cards(content, step, now) + found
+    cards = named_cards(content, step, now) + service_cards(content, step, session, now)
     params = parameters(content, session)
     messages: list[Phrase | None] = [
         Phrase(msgid, params, step.ref, web=step.web_say.get(index))
