@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.directory.hours import TIMEZONE, Opening, is_public_holiday, opening
+from bot.directory.hours import TIMEZONE, Opening, is_public_holiday, opening, weekly_spans
 from bot.directory.model import Period, Schedule, ScheduleException
+from bot.i18n.renderer import renderer_for
 from tests.directory_fixtures import shipped
+from tests.engine_fixtures import CONTENT
 
 WEEKDAYS = frozenset(range(5))
 EVERY_DAY = frozenset(range(7))
@@ -214,3 +216,36 @@ def test_nothing_within_fourteen_days_gives_no_opening_time() -> None:
 def test_a_clock_without_a_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         opening(schedule_of("orostelefonen"), datetime(2026, 11, 23, 10, 0))
+
+
+def _period(days: set[int], opens: str, closes: str) -> Period:
+    return Period(frozenset(days), time.fromisoformat(opens), time.fromisoformat(closes))
+
+
+def test_an_evening_past_midnight_reads_as_one_period_and_like_days_are_said_once() -> None:
+    """A socialjour's week as its page writes it (Sunday-Thursday 16.30-24.00, Friday and
+    Saturday 16.00-01.30), which the YAML must split at midnight, reads back as the page does."""
+    karlstad = Schedule(
+        periods=(
+            _period({6, 0, 1, 2, 3}, "16:30", "00:00"),
+            _period({4}, "16:00", "00:00"),
+            _period({5}, "00:00", "01:30"),
+            _period({5}, "16:00", "00:00"),
+            _period({6}, "00:00", "01:30"),
+        ),
+        closed_on_public_holidays=True,
+        holidays_stated=False,
+    )
+    late = time(1, 30)
+    assert weekly_spans(karlstad) == [
+        ((0, 1, 2, 3, 6), ((time(16, 30), time(0, 0)),)),
+        ((4, 5), ((time(16, 0), late),)),
+    ]
+    said = renderer_for(CONTENT, "sv").hours(karlstad).replace("\u2013", "-")
+    assert said == "mån-tors, sön 16:30-00:00, fre, lör 16:00-01:30"  # holidays: not stated
+    weekdays = set(range(5))
+    split = Schedule(
+        periods=(_period(weekdays, "08:30", "09:30"), _period(weekdays, "13:00", "16:00"))
+    )
+    said = renderer_for(CONTENT, "sv").hours(split).replace("\u2013", "-")
+    assert said == "mån-fre 08:30-09:30, 13:00-16:00, stängt helgdagar"

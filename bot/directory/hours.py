@@ -106,3 +106,33 @@ def _merged(intervals: Iterator[tuple[datetime, datetime]]) -> list[tuple[dateti
         else:
             merged.append((start, end))
     return merged
+
+
+_NOON = time(12, 0)
+
+
+def weekly_spans(schedule: Schedule) -> list[tuple[tuple[int, ...], tuple[tuple[time, time], ...]]]:
+    """The weekly hours as a reader takes them in: days (0 = Monday) that share the same
+    hours, each with its periods, first day first. A period that closes at midnight and the
+    next day's early one from 00:00 are one evening ("fre 16:00-01:30", not "fre 16:00-00:00,
+    lör 00:00-01:30"). A period from 00:00 to 00:00 is the whole day."""
+    days: list[list[tuple[time, time]]] = [
+        sorted((p.opens, p.closes) for p in schedule.periods if day in p.weekdays)
+        for day in range(7)
+    ]
+    for day in range(7):
+        following = days[(day + 1) % 7]
+        for index, (opens, closes) in enumerate(days[day]):
+            if closes != _MIDNIGHT or opens == _MIDNIGHT:
+                continue
+            tail = next(
+                (p for p in following if p[0] == _MIDNIGHT and _MIDNIGHT < p[1] <= _NOON), None
+            )
+            if tail is not None:
+                days[day][index] = (opens, tail[1])
+                following.remove(tail)
+    shared: dict[tuple[tuple[time, time], ...], list[int]] = {}
+    for day, periods in enumerate(days):
+        if periods:
+            shared.setdefault(tuple(periods), []).append(day)
+    return sorted(((tuple(d), periods) for periods, d in shared.items()), key=lambda g: g[0])

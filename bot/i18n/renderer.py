@@ -20,7 +20,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_day_names
 
-from bot.directory.hours import TIMEZONE, Opening
+from bot.directory.hours import TIMEZONE, Opening, weekly_spans
 from bot.directory.model import Schedule
 from bot.engine.replies import Button, ContactCard, Phrase
 from bot.flows.model import Content
@@ -112,18 +112,22 @@ class Renderer:
             return self.interface("open_always")
         locale = _babel_locale(self.locale)
         names = get_day_names("abbreviated", locale=locale)
-        parts = []
-        for period in schedule.periods:
-            days = _day_span(sorted(period.weekdays), names)
-            if period.opens == period.closes == time(0, 0):
-                parts.append(f"{days} {self.interface('open_all_day')}")
-                continue
-            opens = format_time(period.opens, "short", locale=locale)
-            closes = format_time(period.closes, "short", locale=locale)
-            parts.append(f"{days} {opens}\u2013{closes}")
+        separator = "\u060c " if self.rtl else ", "  # the Arabic comma where RTL
+        parts = []  # "mån-fre 08:30-09:30, 13:00-16:00": the days once, then their periods
+        for weekdays, periods in weekly_spans(schedule):
+            days = _day_span(list(weekdays), names)
+            shown = []
+            for opens, closes in periods:
+                if opens == closes == time(0, 0):
+                    shown.append(self.interface("open_all_day"))
+                    continue
+                start = format_time(opens, "short", locale=locale)
+                end = format_time(closes, "short", locale=locale)
+                shown.append(f"{start}\u2013{end}")
+            parts.append(f"{days} {separator.join(shown)}")
         if schedule.closed_on_public_holidays and schedule.holidays_stated:
             parts.append(self.interface("closed_holidays"))
-        return ("\u060c " if self.rtl else ", ").join(parts)  # the Arabic comma where RTL
+        return separator.join(parts)
 
     def opening(self, opening: Opening) -> str:
         """ "Öppet nu, stänger 12:00" / "Stängt nu, öppnar måndag 09:00", in the locale."""
