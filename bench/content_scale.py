@@ -19,6 +19,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bot.flows.model import REQUIRED_TEXTS
 from bot.pack import loader
 
+ROOT = Path(__file__).resolve().parent.parent
 PER_FLOW = 100
 LANGUAGES = ("en", "ar", "so", "fa", "fi", "de", "pl")  # and the source, sv: 8 in all
 SPECIAL = {
@@ -69,9 +71,15 @@ def generate(root: Path, steps: int) -> list[str]:
         *(f'  {key}: "{value}"' for key, value in texts.items()),
     ]
     (content / "lotsen.yaml").write_text("\n".join(pack) + "\n", "utf-8")
-    (content / "contacts.yaml").write_text(
-        'contacts:\n  sos:\n    name: "112"\n    phone: "112"\n    source: SOS Alarm\n'
-        "    verified: 2026-11-22\n",
+    # The emergency step's card: a service of the directory (contacts.yaml is retired).
+    services = content / "directory" / "services"
+    services.mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "directory" / "areas.yaml", content / "directory")
+    (services / "national.yaml").write_text(
+        'services:\n  sos:\n    organization: SOS Alarm\n    name: "112"\n'
+        "    description: Nödnummer.\n    topics: [emergency]\n    areas: [SE]\n"
+        '    phones:\n      - number: "112"\n    source: SOS Alarm\n'
+        "    verified: 2026-11-22\n    status: active\n",
         "utf-8",
     )
     menu = [f"      - label: Ämne {f}\n        goto: g{f:04d}.s000" for f in range(min(flows, 8))]
@@ -94,7 +102,7 @@ def generate(root: Path, steps: int) -> list[str]:
         "Akut",
         "Ring 112 om någon är i fara.",
         "112",
-        "SOS Alarm",
+        "Nödnummer.",
     ]
     messages += [f"Ämne {f}" for f in range(min(flows, 8))]
     for f in range(flows):

@@ -41,7 +41,29 @@ def load(name: SchemaName) -> dict[str, Any]:
 
 @cache
 def _validator(name: SchemaName) -> Draft202012Validator:
-    return Draft202012Validator(load(name))
+    # Validated with the schema's own `$defs` written in place: a 3,000-step pack made 30,000
+    # `$ref` lookups through `referencing` (0.6 of 1.7 s); the errors are the same.
+    return Draft202012Validator(_inlined(load(name)))
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each local ``{"$ref": "#/$defs/x"}`` replaced by ``x`` itself (its
+    other keys, such as a ``description``, kept beside it). The format's schemas do not refer
+    to themselves, so this ends; a ``$ref`` of any other shape is left as it is."""
+    definitions = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in definitions:
+            own = {key: walk(value) for key, value in node.items() if key != "$ref"}
+            return {**walk(definitions[ref[8:]]), **own}
+        return {key: walk(value) for key, value in node.items()}
+
+    return walk(schema)  # type: ignore[no-any-return]
 
 
 def check(document: Document, name: SchemaName) -> Iterator[Problem]:
