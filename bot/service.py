@@ -122,7 +122,7 @@ class Conversations:
         existing: bool = False,
         counted: bool = True,
     ) -> HandleResult:
-        async with self._store.conversation(key, channel) as conv:
+        async with self._store.conversation(key, channel, update_id=update_id) as conv:
             if existing and conv.session is None:
                 raise UnknownSession()
             if update_id is not None and await conv.seen_update(update_id):

@@ -271,6 +271,25 @@ def test_a_turn_marks_its_update_seen_in_its_own_transaction(url: str) -> None:
     assert run(main()) == [False, True, True, False, True]
 
 
+def test_an_update_id_given_with_the_turn_is_read_ahead_and_still_recorded(url: str) -> None:
+    """``conversation(..., update_id=...)`` may read the update with the session (SQLite
+    does, in one trip): the answers are the same as asking ``seen_update`` alone."""
+
+    async def main() -> list[bool]:
+        async with opened(url) as store:
+            async with store.conversation(KEY, "telegram", update_id="8") as conv:
+                seen = [await conv.seen_update("8"), await conv.seen_update("8")]
+            async with store.conversation(OTHER, "telegram", update_id="8") as conv:
+                seen.append(await conv.seen_update("8"))  # recorded by the first turn
+            async with store.conversation(OTHER, "web", update_id="8") as conv:
+                seen.append(await conv.seen_update("8"))
+            async with store.conversation(KEY, "telegram", update_id="9") as conv:
+                pass  # read ahead but never asked: not recorded
+            return [*seen, await store.seen_update("telegram", "9")]
+
+    assert run(main()) == [False, True, True, False, False]
+
+
 # --- what a turn owes, and the ledger ----------------------------------------------------------
 
 

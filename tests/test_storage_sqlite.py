@@ -45,12 +45,12 @@ def test_the_stored_row_is_the_sessions_dict_and_nothing_more(tmp_path: Path) ->
     assert json.loads(data) == session("home.age", age="child").to_dict()
 
 
-def test_a_turn_is_three_trips_to_the_database_thread_and_holds_no_transaction_while_it_runs(
+def test_a_turn_is_two_trips_to_the_database_thread_and_holds_no_transaction_while_it_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each trip to aiosqlite's thread waits a turn of the event loop, and a transaction
     left open across one would make every other person wait too: a turn reads the session
-    and its update id, then commits its writes in one trip."""
+    and whether its update was seen in one trip, then commits its writes in one more."""
     trips: list[str] = []
     execute = aiosqlite.Connection._execute
 
@@ -65,7 +65,7 @@ def test_a_turn_is_three_trips_to_the_database_thread_and_holds_no_transaction_w
             other_done = asyncio.Event()
 
             async def slow_turn() -> None:
-                async with store.conversation(KEY, "telegram") as conv:
+                async with store.conversation(KEY, "telegram", update_id="41") as conv:
                     assert not await conv.seen_update("41")
                     await conv.save(session("home.age"))
                     inside.set()
@@ -85,7 +85,7 @@ def test_a_turn_is_three_trips_to_the_database_thread_and_holds_no_transaction_w
                 assert await conv.seen_update("41")  # the first turn committed it
             return both
 
-    assert run(main()) == ["load", "was_seen", "load", "commit_turn", "commit_turn"]
+    assert run(main()) == ["load_turn", "load_turn", "commit_group", "commit_group"]
 
 
 def test_key_locks_are_dropped_when_unused(tmp_path: Path) -> None:

@@ -169,7 +169,10 @@ class PostgresStore:
         await self._pool.close()
 
     @asynccontextmanager
-    async def conversation(self, key: str, channel: str) -> AsyncIterator[TurnView[Conn]]:
+    async def conversation(
+        self, key: str, channel: str, *, update_id: str | None = None
+    ) -> AsyncIterator[TurnView[Conn]]:
+        # update_id is not read ahead: seen_update is one statement on the turn's connection.
         async with self._keys.hold(key), self._transaction() as conn:
             await conn.execute(b"SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
             conv = TurnView(

@@ -143,12 +143,18 @@ class Conversation(Protocol):
 class Store(Protocol):
     """Sessions, processed updates, the message ledger and usage counters."""
 
-    def conversation(self, key: str, channel: str) -> AbstractAsyncContextManager[Conversation]:
+    def conversation(
+        self, key: str, channel: str, *, update_id: str | None = None
+    ) -> AbstractAsyncContextManager[Conversation]:
         """Lock the person ``key`` and open a transaction for one turn::
 
-        async with store.conversation(key, "telegram") as conv:
+        async with store.conversation(key, "telegram", update_id="4711") as conv:
             if not await conv.seen_update("4711"):
                 await conv.save(new_session)
+
+        ``update_id``, the update the turn answers where there is one, lets a store read
+        whether it was seen together with the session, in one trip; the turn still asks
+        ``seen_update``, which records it.
         """
         ...
 

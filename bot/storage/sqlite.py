@@ -9,7 +9,9 @@ How turns are kept apart. The store has one connection, on aiosqlite's thread, a
 transaction is one function run there in one trip (``_run``), so no transaction is ever open
 across an ``await`` and the thread's queue is the only lock on the connection. A turn
 (``conversation``, see ``bot.storage.sqlite_turn``) takes its key's lock, reads what it needs,
-and commits its writes at its end in one ``BEGIN IMMEDIATE`` transaction:
+and commits its writes at its end in one ``BEGIN IMMEDIATE`` transaction, with the writes of
+every other turn that ended meanwhile (group commit, ``bot.storage.sqlite_group``: under load
+one commit and one trip serve many turns, each in a savepoint of its own):
 
 - two presses on the same chat queue on the key lock and run one after the other;
 - different people's turns overlap everywhere but in their one short write;
@@ -29,14 +31,14 @@ reads the file from a ``sqlite:`` URL or takes a bare path as it is.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -56,7 +58,11 @@ from bot.storage.protocol import (
     TransientStoreError,
     UsageCount,
 )
+from bot.storage.sqlite_errors import as_store_error, translated
+from bot.storage.sqlite_group import GroupCommit
 from bot.storage.sqlite_turn import SqliteTurn
+
+__all__ = ["SqliteStore", "as_store_error", "open_url", "sqlite_path", "translated"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +136,7 @@ class SqliteStore:
         self._ttl = session_ttl
         self._clock = clock  # only stamps processed-update rows; purge gets `now` passed in
         self._keys = KeyLocks()
+        self._group = GroupCommit(self._run)  # turns that end together commit together
         self._path = MEMORY
         # The last transient failure of a real transaction, until one commits again: a probe
         # that rewrites one row can succeed on a disk too full for a turn that needs a page.
@@ -171,19 +178,27 @@ class SqliteStore:
         await self.close()
 
     async def close(self) -> None:
+        await self._group.settled()
         with translated():
             await self._db.close()
 
     @asynccontextmanager
-    async def conversation(self, key: str, channel: str) -> AsyncIterator[SqliteTurn]:
+    async def conversation(
+        self, key: str, channel: str, *, update_id: str | None = None
+    ) -> AsyncIterator[SqliteTurn]:
         async with self._keys.hold(key):
-            turn = SqliteTurn(self._run, key, channel, await self._run(rows.load, key), self._clock)
+            loaded, seen = await self._run(rows.load_turn, key, channel, update_id)
+            turn = SqliteTurn(self._run, key, channel, loaded, self._clock)
+            if update_id is not None:
+                turn.read_ahead(update_id, seen=seen)
             try:
                 yield turn
             finally:
                 turn.closed = True  # what it wrote is only kept when the block ends normally
             if turn.writes:
-                await self._commit(rows.commit_turn, key, turn.loaded, turn.writes)
+                await self._grouped(
+                    partial(rows.apply_turn, key=key, loaded=turn.loaded, writes=turn.writes)
+                )
         if turn.deleted:
             await self._checkpoint()
 
@@ -194,9 +209,10 @@ class SqliteStore:
         yield
 
     async def seen_update(self, channel: str, update_id: str) -> bool:
-        return await self._commit(
-            _in_transaction(rows.mark_seen), channel, update_id, self._clock()
+        seen: bool = await self._grouped(
+            partial(rows.mark_seen, channel=channel, update_id=update_id, now=self._clock())
         )
+        return seen
 
     async def record_messages(
         self,
@@ -213,7 +229,7 @@ class SqliteStore:
             if settle is not None:
                 rows.settle(conn, *settle)
 
-        await self._commit(rows.transaction, work)
+        await self._grouped(work)
 
     async def purge(self, now: datetime) -> PurgeResult:
         sessions = messages = 0
@@ -278,10 +294,19 @@ class SqliteStore:
             return await _run_on(self._db, work, *args)
 
     async def _commit(self, work: Callable[..., T], *args: Any) -> T:
-        """:meth:`_run` for a transaction: a transient failure is remembered for
-        :meth:`check` until a transaction commits again."""
+        """:meth:`_run` for a transaction of its own (purges, the health row)."""
+        return await self._remembered(self._run(work, *args))
+
+    async def _grouped(self, work: rows.Write) -> Any:
+        """``work(connection)`` committed in a group with whatever else is waiting
+        (:class:`GroupCommit`): the writes of turns, of update ids and of ledgers."""
+        return await self._remembered(self._group.commit(work))
+
+    async def _remembered(self, pending: Awaitable[T]) -> T:
+        """A transaction's outcome; a transient failure is remembered for :meth:`check`
+        until a transaction commits again."""
         try:
-            result = await self._run(work, *args)
+            result = await pending
         except rows.Changed:
             raise TransientStoreError(
                 "another process answered this person meanwhile", reason="changed"
@@ -318,46 +343,6 @@ def _in_transaction(write: Callable[..., T]) -> Callable[..., T]:
         return rows.transaction(conn, lambda conn: write(conn, *args))
 
     return work
-
-
-# SQLite's result codes (Python 3.11 names them on every sqlite3.Error) by what they mean
-# for a caller: the store may answer later, or this file will never work as a database.
-_TRANSIENT = {
-    "SQLITE_BUSY": "locked",
-    "SQLITE_LOCKED": "locked",
-    "SQLITE_FULL": "full",
-    "SQLITE_READONLY": "readonly",
-    "SQLITE_IOERR": "io",
-    "SQLITE_CANTOPEN": "cannot_open",
-    "SQLITE_PERM": "readonly",
-    "SQLITE_PROTOCOL": "locked",
-}
-_PERMANENT = {"SQLITE_CORRUPT": "corrupt", "SQLITE_NOTADB": "not_a_database"}
-
-
-@contextlib.contextmanager
-def translated() -> Iterator[None]:
-    """Turn the driver's errors into the store's own, so nothing above the storage layer
-    needs to know it is SQLite. The message is SQLite's (it never holds parameters)."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise as_store_error(exc) from exc
-
-
-def as_store_error(exc: sqlite3.Error) -> StorageError:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    base = name.split("_", 2)[:2]
-    code = "_".join(base)  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
-    if code in _TRANSIENT:
-        return TransientStoreError(
-            f"the database cannot commit now: {exc}", reason=_TRANSIENT[code]
-        )
-    if code in _PERMANENT:
-        return StorageError(f"the database cannot be used: {exc}", reason=_PERMANENT[code])
-    if isinstance(exc, sqlite3.OperationalError):
-        return TransientStoreError(f"the database cannot commit now: {exc}", reason="error")
-    return StorageError(f"the database cannot be used: {exc}")
 
 
 async def _configure(db: aiosqlite.Connection) -> None:

@@ -70,20 +70,48 @@ def load(conn: sqlite3.Connection, key: str) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def commit_turn(
+def load_turn(
+    conn: sqlite3.Connection, key: str, channel: str, update_id: str | None
+) -> tuple[str | None, bool]:
+    """What a turn reads first, in one trip: the person's stored session (see :func:`load`)
+    and whether ``update_id`` (if any) was processed already."""
+    seen = update_id is not None and was_seen(conn, channel, update_id)
+    return load(conn, key), seen
+
+
+def apply_turn(
     conn: sqlite3.Connection, key: str, loaded: str | None, writes: Sequence[Write]
 ) -> None:
-    """A turn's writes in one transaction, if the session is still the one the turn read
+    """A turn's writes, inside a transaction, if the session is still the one the turn read
     (``loaded``); :class:`Changed` otherwise. Within one process the person's lock already
     guarantees it; this guards a second process on the same file."""
+    if load(conn, key) != loaded:
+        raise Changed()
+    for write in writes:
+        write(conn)
 
-    def work(conn: sqlite3.Connection) -> None:
-        if load(conn, key) != loaded:
-            raise Changed()
-        for write in writes:
-            write(conn)
 
-    transaction(conn, work)
+def commit_group(conn: sqlite3.Connection, works: Sequence[Write]) -> list[object]:
+    """Every ``work`` in one transaction, each in a savepoint of its own: one that raises is
+    undone alone and its exception takes the place of its result; the others commit. Where
+    SQLite itself ends the transaction on an error (a full disk may), nothing is kept and
+    the error is raised for all of them."""
+
+    def each(conn: sqlite3.Connection) -> list[object]:
+        outcomes: list[object] = []
+        for work in works:
+            conn.execute("SAVEPOINT one")
+            try:
+                outcomes.append(work(conn))
+            except Exception as exc:
+                if not conn.in_transaction:
+                    raise
+                conn.execute("ROLLBACK TO one")
+                outcomes.append(exc)
+            conn.execute("RELEASE one")
+        return outcomes
+
+    return transaction(conn, each)
 
 
 def save(conn: sqlite3.Connection, key: str, channel: str, session: Session) -> None:

@@ -2,7 +2,8 @@
 
 A turn reads (the session, whether its update was seen, what an earlier turn owes, the
 ledger before a forget) while it runs, and writes only at its end, in one transaction and
-one trip to the database's thread (``rows.commit_turn``). So the single connection is never
+one trip to the database's thread (``rows.apply_turn``, grouped with other turns' writes by
+``bot.storage.sqlite_group``). So the single connection is never
 held across the engine's step, and turns of different people overlap everywhere but in that
 one short write. The person's lock keeps their own turns apart; the commit's check that the
 session is still the one read keeps apart two processes on one file.
@@ -42,6 +43,7 @@ class SqliteTurn:
         self._clock = clock
         self.writes: list[rows.Write] = []
         self._seen: set[str] = set()  # update ids this turn has recorded
+        self._read_ahead: dict[str, bool] = {}  # update ids read with the session: seen?
         self._owes: dict[str, str] = {}
         self.closed = False
         self.deleted = False
@@ -50,9 +52,18 @@ class SqliteTurn:
     def session(self) -> Session | None:
         return self._session
 
+    def read_ahead(self, update_id: str, *, seen: bool) -> None:
+        """Whether ``update_id`` was processed, as read with the session (one trip less)."""
+        self._read_ahead[update_id] = seen
+
     async def seen_update(self, update_id: str) -> bool:
         self._check()
-        if update_id in self._seen or await self._run(rows.was_seen, self._channel, update_id):
+        if update_id in self._seen:
+            return True
+        seen = self._read_ahead.get(update_id)
+        if seen is None:
+            seen = bool(await self._run(rows.was_seen, self._channel, update_id))
+        if seen:
             return True
         self._seen.add(update_id)
         now = self._clock()
