@@ -111,6 +111,25 @@ def test_a_reload_while_a_conversation_is_in_progress_carries_the_person_on(
     assert "Många föräldrar är rädda" in _texts(typed)
 
 
+def test_after_a_reload_the_web_answers_carry_the_new_packs_page_words(
+    pack: Path, tmp_path: Path
+) -> None:
+    """The page's words and language menu in every answer are made once per pack and
+    language: a reload that changes one is seen in the very next answer."""
+    holder = ContentHolder.load(pack)
+
+    async def conversation(client: Client) -> tuple[str, str]:
+        session = await _session(client)
+        before = await _event(client, session, type="start")
+        _edit(pack / "lotsen.yaml", "web_send: Skicka", "web_send: Skicka iväg")
+        reloaded = await client.post(ADMIN_RELOAD_PATH, headers=AUTH)
+        assert reloaded.status == 200
+        after = await _event(client, session, type="start")
+        return before["interface"]["web_send"], after["interface"]["web_send"]
+
+    assert run(_serve(_settings(tmp_path), holder, conversation), 20) == ("Skicka", "Skicka iväg")
+
+
 def test_a_pack_with_errors_is_refused_and_the_old_pack_keeps_answering(
     pack: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

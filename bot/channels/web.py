@@ -49,7 +49,15 @@ from bot.channels.web_http import (
     security_headers_hook,
 )
 from bot.channels.web_limits import TokenBuckets, WebLimits, session_bucket_key
-from bot.channels.web_render import JSON, interface, locale_json, owed, payload, repeat
+from bot.channels.web_render import (
+    JSON,
+    interface,
+    locale_json,
+    owed,
+    payload,
+    rendered,
+    repeat,
+)
 from bot.channels.web_settings import WebSettings
 from bot.channels.web_tokens import SessionTokens
 from bot.engine import Command, Start
@@ -201,16 +209,22 @@ class WebChat:
         client_id = event_id(body)
         # Under the session's own key: one client's id can never reach another's event.
         update_id = None if client_id is None else self._tokens.event_key(session, client_id)
+        made: list[list[JSON]] = []  # the replies as rendered to be kept, to answer with too
         try:
             result = await self._conversations.handle(
-                CHANNEL, session, event, existing=True, update_id=update_id, owe=self._owe
+                CHANNEL,
+                session,
+                event,
+                existing=True,
+                update_id=update_id,
+                owe=functools.partial(self._owe, made),
             )
         except UnknownSession:
             fail(web.HTTPUnauthorized, "bad_session")
         if result.duplicate:  # a retry of an event already answered: the same answer
             return self._json(request, self._repeat(result.owed))
         await self._settle(session, None if result.forgotten else update_id)
-        return self._json(request, payload(self._content(), result))
+        return self._json(request, payload(self._content(), result, made[0] if made else None))
 
     async def forget(self, request: web.Request) -> web.Response:
         """The quick exit and the forget button: delete everything about the session. Done
@@ -237,10 +251,15 @@ class WebChat:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _owe(self, result: HandleResult) -> str | None:
+    def _owe(self, made: list[list[JSON]], result: HandleResult) -> str | None:
         """The answer a retry of the event gets, kept in the turn's own transaction; nothing
-        after a forget, which keeps nothing for the person."""
-        return None if result.forgotten else owed(self._content(), result)
+        after a forget, which keeps nothing for the person. The replies rendered for it go
+        in ``made``: the event's own answer is the same."""
+        if result.forgotten:
+            return None
+        replies = rendered(self._content(), result)
+        made.append(replies)
+        return owed(result, replies)
 
     async def _settle(self, session: str, update_id: str | None) -> None:
         """Let the store drop the answer kept for the session's previous event: the page

@@ -61,17 +61,24 @@ def interface(renderer: Renderer) -> dict[str, str]:
     return {key: renderer.interface(key) for key in WEB_TEXT_KEYS}
 
 
-def payload(content: Content, result: HandleResult) -> JSON:
-    """A turn's result as the page shows it."""
+def payload(content: Content, result: HandleResult, replies: list[JSON] | None = None) -> JSON:
+    """A turn's result as the page shows it; ``replies``, when given, are its replies as
+    :func:`rendered` already made them (for :func:`owed`), so they are not made twice."""
     renderer = renderer_for(content, result.locale, on_web_page=True)
-    replies = [reply_json(renderer, reply) for reply in result.replies]
+    if replies is None:
+        replies = rendered(content, result)
     return _framed(renderer, replies, forgotten=result.forgotten)
 
 
-def owed(content: Content, result: HandleResult) -> str:
-    """What a turn's answer needs kept to be sent again: its replies and its language."""
+def rendered(content: Content, result: HandleResult) -> list[JSON]:
+    """A turn's replies as JSON, in the person's language."""
     renderer = renderer_for(content, result.locale, on_web_page=True)
-    replies = [reply_json(renderer, reply) for reply in result.replies]
+    return [reply_json(renderer, reply) for reply in result.replies]
+
+
+def owed(result: HandleResult, replies: list[JSON]) -> str:
+    """What a turn's answer needs kept to be sent again: its replies (:func:`rendered`) and
+    its language."""
     return json.dumps({"locale": result.locale, "replies": replies}, ensure_ascii=False)
 
 
@@ -82,12 +89,25 @@ def repeat(content: Content, kept: str) -> JSON:
 
 
 def _framed(renderer: Renderer, replies: list[JSON], *, forgotten: bool = False) -> JSON:
-    return {
-        "replies": replies,
-        **locale_json(renderer),
-        "interface": interface(renderer),
-        "forgotten": forgotten,
-    }
+    return {"replies": replies, **_frame(renderer), "forgotten": forgotten}
+
+
+# The part of every answer that depends only on the pack and the language (where the page
+# is, its words): the same for every turn, so made once per language of the pack in use.
+_frames: tuple[Content | None, dict[str, JSON]] = (None, {})
+
+
+def _frame(renderer: Renderer) -> JSON:
+    global _frames
+    content, frames = _frames
+    if content is not renderer.content:  # a new pack (reloaded): its own words
+        frames = {}
+        _frames = (renderer.content, frames)
+    key = f"{renderer.locale}/{renderer.on_web_page}"
+    frame = frames.get(key)
+    if frame is None:
+        frame = frames[key] = {**locale_json(renderer), "interface": interface(renderer)}
+    return frame
 
 
 def locale_json(renderer: Renderer) -> JSON:

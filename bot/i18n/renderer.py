@@ -46,7 +46,7 @@ class Renderer:
 
     @property
     def rtl(self) -> bool:
-        return _babel_locale(self.locale).character_order == "right-to-left"
+        return _is_rtl(self.locale)
 
     def text(self, phrase: Phrase) -> str:
         if self.on_web_page and phrase.web is not None:
@@ -168,6 +168,11 @@ def _babel_locale(code: str) -> Locale:
         return Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale("en")
+
+
+@cache  # asked for every text; Babel looks it up anew each time
+def _is_rtl(code: str) -> bool:
+    return _babel_locale(code).character_order == "right-to-left"
 
 
 def renderer_for(content: Content, locale: str | None, *, on_web_page: bool = False) -> Renderer:
