@@ -23,7 +23,7 @@ from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from tests.telegram_fixtures import CHAT, WEBHOOK_SECRET, Harness, telegram_server
 
 EXAMPLES = 300
-START_TEXTS = ["Hej! Jag är Lotsen.", "Jag är inte polisen."]
+START_TEXTS = ["Hej! Jag är Lotsen.\n\nJag är inte polisen."]  # one message: a turn is one
 FRESH_CHAT = 630_000_001  # no generated update uses it
 # What a person must never read: Python's words for its own failures.
 LEAKS = ("Traceback", "Error", "Exception", 'File "', "NoneType", "KeyError")

@@ -86,6 +86,26 @@ def test_buttons_go_under_the_last_part_and_in_rows() -> None:
     assert last.keyboard[2][1] == Key("العربية", "l.ar")  # a language is named in itself
 
 
+def test_a_turns_replies_share_one_message_where_they_fit() -> None:
+    """Telegram lets a bot send a chat about one message a second: a turn of three replies
+    is one message (paragraphs), not three arriving over two seconds."""
+    nav = (Button("n.menu", Phrase("Meny"), "nav", "menu"),)
+    messages = render(
+        [_text("Hej."), _text("Jag är inte polisen."), _text("Välj.", buttons=nav)], RENDERER
+    )
+    assert messages == [
+        Outgoing("Hej.\n\nJag är inte polisen.\n\nVälj.", ((Key("Meny", "n.menu"),),))
+    ]
+    # Too long together: split between replies, the buttons under the last part.
+    long = [_text("a" * 3000), _text("b" * 3000, buttons=nav), _text("Efter knapparna.")]
+    parts = render(long, RENDERER)
+    assert [(m.html[:1], bool(m.keyboard)) for m in parts] == [
+        ("a", False),
+        ("b", True),
+        ("E", False),
+    ]
+
+
 def test_a_step_with_only_buttons_hangs_them_under_the_message_before() -> None:
     nav = (Button("n.menu", Phrase("Meny"), "nav", "menu"),)
     messages = render([_text("Hej."), Reply(None, buttons=nav)], RENDERER)

@@ -13,7 +13,7 @@ from tests.engine_fixtures import OLD_VERSION, make_content, option
 from tests.storage_fixtures import run, tables
 from tests.telegram_fixtures import CHAT, TOKEN, WEBHOOK_SECRET, Harness, telegram_server
 
-START_TEXTS = ["Hej! Jag är Lotsen.", "Jag är inte polisen."]
+START_TEXTS = ["Hej! Jag är Lotsen.\n\nJag är inte polisen."]  # one message: a turn is one
 MENU_TEXT = "Vad vill du veta?"
 
 
@@ -48,10 +48,10 @@ def test_a_conversation_by_webhook(tmp_path: Path) -> None:
             ]
             await _start(bot)
             assert bot.fake.texts(CHAT) == START_TEXTS
-            first, second = bot.fake.sent(CHAT)
+            # The turn's two texts in one message (one request), the buttons under it.
+            [first] = bot.fake.sent(CHAT)
             assert first["parse_mode"] == "HTML" and first["protect_content"] is True
-            assert "reply_markup" not in first
-            rows = _keyboard(second)
+            rows = _keyboard(first)
             assert rows[0] == [{"text": "Börja", "callback_data": option("home.welcome", 0)}]
             assert [key["callback_data"] for row in rows[1:] for key in row] == [
                 "n.emergency",
@@ -61,7 +61,7 @@ def test_a_conversation_by_webhook(tmp_path: Path) -> None:
             assert all(len(key["callback_data"].encode()) <= 64 for row in rows for key in row)
 
             press = bot.fake.callback_update(
-                CHAT, option("home.welcome", 0), message_id=second["message_id"]
+                CHAT, option("home.welcome", 0), message_id=first["message_id"]
             )
             pressed = await bot.post(press)
             assert pressed.status == 200
@@ -125,7 +125,10 @@ def test_two_presses_at_once_are_answered_one_after_the_other(tmp_path: Path) ->
             assert [response.status for response in responses] == [200, 200]
             # One press moved on; the other, on a button of a step left behind, gets the
             # stale-button note and the current step: never interleaved with the first.
-            assert bot.fake.texts(CHAT)[2:] == [MENU_TEXT, "Den knappen är gammal.", MENU_TEXT]
+            assert bot.fake.texts(CHAT)[1:] == [
+                MENU_TEXT,
+                f"Den knappen är gammal.\n\n{MENU_TEXT}",
+            ]
             ids = [(await response.json())["callback_query_id"] for response in responses]
             assert ids == [press["callback_query"]["id"] for press in presses]
 
@@ -141,7 +144,7 @@ def test_a_button_from_before_a_content_change_gets_the_current_step(tmp_path: P
             press = bot.fake.callback_update(CHAT, old_button)
             pressed = await bot.post(press)
             assert pressed.status == 200
-            assert bot.fake.texts(CHAT)[2:] == ["Den knappen är gammal.", *START_TEXTS]
+            assert bot.fake.texts(CHAT)[1:] == [f"Den knappen är gammal.\n\n{START_TEXTS[0]}"]
             rows = _keyboard(bot.fake.sent(CHAT)[-1])
             assert rows[0][0]["callback_data"] == tokens.option_token(
                 "feedface00000000", "home.welcome", 0
@@ -152,7 +155,7 @@ def test_a_button_from_before_a_content_change_gets_the_current_step(tmp_path: P
             }
             garbage = bot.fake.callback_update(CHAT, f"o.{OLD_VERSION}.zzzzzz.99")
             assert (await bot.post(garbage)).status == 200
-            assert bot.fake.texts(CHAT)[-3] == "Den knappen är gammal."
+            assert bot.fake.texts(CHAT)[-1].startswith("Den knappen är gammal.\n\n")
 
     run(main())
 

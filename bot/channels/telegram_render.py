@@ -8,7 +8,8 @@ Plain data only (no ``telegram`` import), so the layout is tested without a bot:
 
 Everything the content says is escaped: an editor's ``<`` never breaks a message. A reply
 too long for one message is split between paragraphs, and only when a paragraph alone is too
-long, between lines, then words. Buttons go under the last part of their reply.
+long, between lines, then words. A turn's replies share a message where they fit (as
+paragraphs); buttons go under the last part of their reply.
 :class:`TelegramShape` hands all this to the delivery (``bot.channels.delivery.Shape``).
 """
 
@@ -97,21 +98,28 @@ def decode(payload: str) -> tuple[Outgoing, ...]:
 
 
 def render(replies: Iterable[Reply], renderer: Renderer) -> list[Outgoing]:
-    """Every reply of a turn as the messages that show it, in order."""
+    """Every reply of a turn as the messages that show it, in order: as few as fit, each
+    reply's buttons under the last message of their text. Telegram lets a bot send a chat
+    about one message a second, so a turn said in one message arrives whole at once (and
+    costs one request); its replies stay apart as paragraphs."""
     messages: list[Outgoing] = []
+    blocks: list[str] = []
     for reply in replies:
-        parts = _split(_blocks(reply, renderer))
+        blocks.extend(_blocks(reply, renderer))
         keyboard = keyboard_for(reply.buttons, renderer)
+        if not keyboard:
+            continue  # its text goes on with the next reply's, in the same message
+        parts = _split(blocks)
+        blocks = []
         if not parts:
-            if not keyboard:
-                continue
             if messages and not messages[-1].keyboard:
-                # A step with nothing to say: its buttons go under the message before it.
+                # Nothing to say: the buttons go under the message before.
                 messages[-1] = Outgoing(messages[-1].html, keyboard)
                 continue
             parts = [BUTTONS_ONLY_TEXT]
         messages.extend(Outgoing(part) for part in parts[:-1])
         messages.append(Outgoing(parts[-1], keyboard))
+    messages.extend(Outgoing(part) for part in _split(blocks))
     return messages
 
 
