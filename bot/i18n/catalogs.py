@@ -23,7 +23,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
 from bot.flows.model import placeholders
-from bot.i18n.facts import facts
+from bot.i18n.facts import facts, source_facts
 from bot.i18n.render import key
 from bot.source.files import MAX_CATALOG_BYTES, Files
 from bot.source.problems import Problem
@@ -213,7 +213,7 @@ def _check_facts(message: Message, path: Path) -> Iterator[Problem]:
     if WORD_LIST_NOTE in " ".join(message.auto_comments):  # wrapped over lines
         return
     source = str(message.id)
-    differences = facts(source).differences(facts(str(message.string)))
+    differences = source_facts(source).differences(facts(str(message.string)))
     if not differences:
         return
     lacking = any(" missing: " in difference for difference in differences)
