@@ -12,6 +12,7 @@ end of a word). An Arabic word is also matched without its attached prefixes: th
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -206,6 +207,27 @@ def could_hold(phrases: tuple[str, ...], text: str) -> bool:
     begin one of ``phrases``. False: none of them occurs; True: look closer. For checking
     content by the thousand (the validator), where most texts hold no listed word."""
     return could_hold_words(phrases, words_of(text))
+
+
+def starting_forms(phrases: Iterable[str], forms_sorted: Sequence[str]) -> set[str]:
+    """Those of ``forms_sorted`` (word forms, sorted) that a phrase of ``phrases`` can begin
+    with: its first word, or any word its ``stem*`` begins. A text none of whose words'
+    forms is one holds none of the phrases: the validator's exact first look at thousands
+    of texts (:func:`could_hold_words` is a rougher one, by first letters)."""
+    found: set[str] = set()
+    for phrase in phrases:
+        patterns = _compile(phrase)
+        if not patterns:
+            continue
+        stem = patterns[0].stem
+        at = bisect.bisect_left(forms_sorted, stem)
+        while at < len(forms_sorted) and forms_sorted[at].startswith(stem):
+            if patterns[0].prefix or forms_sorted[at] == stem:
+                found.add(forms_sorted[at])
+            if not patterns[0].prefix:
+                break
+            at += 1
+    return found
 
 
 def could_hold_words(phrases: tuple[str, ...], words: Iterable[str]) -> bool:

@@ -17,9 +17,9 @@ from bot.engine import vocabulary
 from bot.engine.matching import (
     Typed,
     could_hold,
-    could_hold_words,
     forms,
     normalise,
+    starting_forms,
     words_of,
 )
 from bot.flows.model import Content, join_words, split_words
@@ -133,9 +133,8 @@ def check_word_collisions(
         texts = [(text, words_of(text)) for text in _read_all(content, locale, corpus)]
         # Every word form the language's texts hold, unmasked: a first look that can only
         # find too much; the masked reading below decides.
-        known = sorted(
-            {form for word in {w for _, words in texts for w in words} for form in forms(word)}
-        )
+        distinct = {w for _, words in texts for w in words}
+        known = sorted({form for word in distinct for form in forms(word)})
         candidates: dict[str, _Word] = {}  # once a word and language, whichever lists hold it
         for other in languages(content):
             for name, msgid in lists if other != locale else ():
@@ -145,8 +144,11 @@ def check_word_collisions(
                         candidates.setdefault(word, _Word(word, other, name))
         found: set[str] = set()
         phrases = tuple(candidates)
-        for text, words in texts if candidates else ():
-            if could_hold_words(phrases, words):
+        # The words a candidate can begin with: a text with none of them is not read closer.
+        starters = starting_forms(phrases, known)
+        starter_words = {word for word in distinct if not starters.isdisjoint(forms(word))}
+        for text, words in texts if starter_words else ():
+            if not starter_words.isdisjoint(words):
                 found |= Typed(text, masked=everyday).occurring(phrases)
         reported: set[str] = set()
         for word, origin in candidates.items():
