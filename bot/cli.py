@@ -16,9 +16,13 @@ import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commandline import RUNTIME, USAGE, cannot, fail, iso_date, whole_number
 from bot.settings import min_coverage
+
+if TYPE_CHECKING:
+    from bot.pack.cache import PackCache
 
 DEFAULT_CONTENT = "content"
 MAX_SINCE_DAYS = 36500  # a century: older than any counter, and date arithmetic stays in range
@@ -35,6 +39,13 @@ def min_language_coverage() -> float:
     return min_coverage(os.environ)
 
 
+def _cache() -> PackCache | None:
+    """Loaded packs kept by their files' hash (LOTSEN_CACHE_DIR; see bot.pack.cache)."""
+    from bot.pack.cache import PackCache
+
+    return PackCache.from_env(os.environ)
+
+
 def _today(value: date | None) -> date:
     return value or datetime.now(UTC).date()
 
@@ -44,7 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     directory = _content_dir(args.directory)
     try:
-        result = load_pack(directory, today=_today(args.today))
+        result = load_pack(directory, today=_today(args.today), cache=_cache())
     except OSError as error:
         return fail(cannot("read", error))
     for problem in result.problems:
@@ -67,7 +78,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     except ValueError as error:
         return fail(str(error), USAGE)
     try:
-        result = load_pack(directory, min_coverage=coverage)
+        result = load_pack(directory, min_coverage=coverage, cache=_cache())
     except OSError as error:
         return fail(cannot("read", error))
     if result.content is None:

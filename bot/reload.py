@@ -30,10 +30,12 @@ import stat
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.flows.model import Content
+from bot.pack.cache import PackCache
 from bot.pack.loader import LoadResult, load_pack
 from bot.source.problems import Problem
 
@@ -105,13 +107,14 @@ class ContentHolder:
         *,
         timeout: float = RELOAD_SECONDS,
         load: PackLoader | None = None,
+        cache: PackCache | None = None,
     ) -> None:
         self._content = content
         self.directory = directory
         self.locales = locales if locales is not None else directory.parent / "locales"
         self._min_coverage = min_coverage
         self._timeout = timeout
-        self._load = load or _load_pack
+        self._load = load or partial(_load_pack, cache=cache)
         self._lock = threading.Lock()  # one reload at a time
         self._straggler: _Attempt | None = None  # a load that outran its time limit
 
@@ -123,12 +126,14 @@ class ContentHolder:
         *,
         min_coverage: float = 0.0,
         timeout: float = RELOAD_SECONDS,
+        cache: PackCache | None = None,
     ) -> ContentHolder:
-        """The holder of the pack in ``directory``; raises :class:`ContentError` on errors."""
-        result = load_pack(directory, locales=locales, min_coverage=min_coverage)
+        """The holder of the pack in ``directory``; raises :class:`ContentError` on errors.
+        With a ``cache``, this load and every reload take an unchanged pack from it."""
+        result = load_pack(directory, locales=locales, min_coverage=min_coverage, cache=cache)
         if result.content is None:
             raise ContentError(directory, result.errors)
-        return cls(result.content, directory, locales, min_coverage, timeout=timeout)
+        return cls(result.content, directory, locales, min_coverage, timeout=timeout, cache=cache)
 
     def current(self) -> Content:
         """The pack to answer this turn with."""
@@ -216,8 +221,10 @@ class ContentHolder:
 _BUSY = "an earlier reload that took too long is still running; try again when it has ended"
 
 
-def _load_pack(directory: Path, locales: Path, min_coverage: float) -> LoadResult:
-    return load_pack(directory, locales=locales, min_coverage=min_coverage)
+def _load_pack(
+    directory: Path, locales: Path, min_coverage: float, *, cache: PackCache | None
+) -> LoadResult:
+    return load_pack(directory, locales=locales, min_coverage=min_coverage, cache=cache)
 
 
 class _Attempt(threading.Thread):

@@ -58,7 +58,11 @@ def load_content(settings: Settings) -> Content:
 
 def load_holder(settings: Settings) -> ContentHolder:
     """A holder of the pack at ``settings.content``; raises ContentError when it has errors."""
-    return ContentHolder.load(settings.content, min_coverage=settings.min_language_coverage)
+    return ContentHolder.load(
+        settings.content,
+        min_coverage=settings.min_language_coverage,
+        cache=settings.content_cache,
+    )
 
 
 def _utc_now() -> datetime:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from bot.pack.cache import PackCache
 from bot.storage import config as storage_config
 
 DEFAULT_HOST = "127.0.0.1"  # a developer's `make run` is not reachable from the network
@@ -49,6 +50,8 @@ class Settings:
     # How many instances share the platforms' sending limits (LOTSEN_INSTANCES): each
     # sends at its share, so together they stay within a bot's limit.
     instances: int = 1
+    # Loaded packs kept on disk by their files' hash (LOTSEN_CACHE_DIR): None, none kept.
+    content_cache: PackCache | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -71,6 +74,7 @@ class Settings:
             admin_token=_admin_token(env),
             reload=flag(env, "LOTSEN_RELOAD", default=True),
             instances=_instances(env),
+            content_cache=PackCache.from_env(env),
         )
 
 

@@ -6,6 +6,7 @@ A file that cannot be read or written is one line naming it, exit status 1.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from typing import Any
 
 from bot.commandline import cannot, fail, iso_time, whole_number
 from bot.flows.model import Content
+from bot.pack.cache import PackCache
 from bot.pack.loader import load_pack
 
 DEFAULT_CONTENT = "content"
@@ -29,7 +31,7 @@ NO_GRAPHVIZ = (
 def _load(directory: Path) -> Content | None:
     """The pack for an editor's command: every language, whatever its coverage."""
     try:
-        result = load_pack(directory, min_coverage=0.0)
+        result = load_pack(directory, min_coverage=0.0, cache=PackCache.from_env(os.environ))
     except OSError as error:  # the system refuses a file: a permission, an I/O error
         fail(cannot("read", error))
         return None

@@ -27,6 +27,7 @@ from bot.flows.values import items, mapping, sets_of, text_of, texts, web_texts
 from bot.flows.ways import Way
 from bot.i18n.catalogs import load_catalogs
 from bot.i18n.languages import language
+from bot.pack.cache import PackCache
 from bot.pack.sources import SourceMap
 from bot.pack.validator import validate
 from bot.pack.ways import StepReading, read_way
@@ -66,6 +67,7 @@ def load_pack(
     today: date | None = None,
     locales: str | Path | None = None,
     min_coverage: float = 0.0,
+    cache: PackCache | None = None,
 ) -> LoadResult:
     """Load and validate the pack in ``directory`` and its translations in ``locales``.
 
@@ -73,11 +75,28 @@ def load_pack(
     the clock so tests can fix it. Without it, freshness is not checked. ``locales`` defaults
     to the ``locales`` folder beside the pack; a language is offered to people when its
     catalog's coverage reaches ``min_coverage`` percent.
+
+    With a ``cache`` (:mod:`bot.pack.cache`), a pack loaded before from the very same files
+    and options is taken from it instead of being read again.
     """
     root = Path(directory)
     if not os.path.lexists(root / PACK_FILE):
         return LoadResult(None, (_missing_pack(root),))
     locales_dir = Path(locales) if locales is not None else root.parent / LOCALES_DIR
+    key = cache.key(root, locales_dir, today=today, min_coverage=min_coverage) if cache else None
+    if cache is None or key is None:
+        return _load(root, locales_dir, today, min_coverage)
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    result = _load(root, locales_dir, today, min_coverage)
+    # Kept only if no file changed while it loaded: the key must describe what was read.
+    if cache.key(root, locales_dir, today=today, min_coverage=min_coverage) == key:
+        cache.put(key, result)
+    return result
+
+
+def _load(root: Path, locales_dir: Path, today: date | None, min_coverage: float) -> LoadResult:
     files = _read_files(root, locales_dir, min_coverage)
     content, problems = _build(files)
     return _validated(content, files, problems, today)

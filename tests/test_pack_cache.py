@@ -1,0 +1,225 @@
+"""The cache of loaded packs: the same files load once; any change to a file, an option or
+Lotsen's code loads afresh; an entry anyone else could have written is never unpickled."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.pack import cache as pack_cache
+from bot.pack import loader
+from bot.pack.cache import KEPT, PackCache
+from bot.pack.loader import LoadResult, load_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def pack(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content", ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    return tmp_path / "content"
+
+
+@pytest.fixture()
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The packs actually read from their files (not taken from the cache)."""
+    read: list[Path] = []
+    real = loader._load
+
+    def counted(root: Path, *args: object) -> LoadResult:
+        read.append(root)
+        return real(root, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_load", counted)
+    return read
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_the_same_files_load_once_and_the_kept_pack_is_the_same(
+    pack: Path, tmp_path: Path, loads: list[Path]
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    first = load_pack(pack, cache=cache)
+    second = load_pack(pack, cache=cache)
+    assert loads == [pack]  # the second came from the cache
+    assert first.content is not None and second.content is not None
+    assert second.content.version == first.content.version
+    assert second.content == first.content
+    assert second.problems == first.problems
+    assert os.stat(tmp_path / "cache").st_mode & 0o777 == 0o700
+    [entry] = (tmp_path / "cache").glob("pack-*.pickle")
+    assert entry.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("where", "old", "new"),
+    [
+        ("content/flows/social.yaml", "Välj det du undrar över.", "Välj din fråga."),
+        ("locales/en/LC_MESSAGES/messages.po", 'msgstr "Choose', 'msgstr "Pick'),
+        ("content/lotsen.yaml", "web_send: Skicka", "web_send: Skicka iväg"),
+    ],
+)
+def test_a_change_to_any_file_loads_afresh(
+    pack: Path, tmp_path: Path, loads: list[Path], where: str, old: str, new: str
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    before = load_pack(pack, cache=cache)
+    _edit(tmp_path / where, old, new)
+    after = load_pack(pack, cache=cache)
+    assert len(loads) == 2
+    assert before.content is not None and after.content is not None
+    assert after.content.version != before.content.version
+
+
+def test_a_new_file_a_new_day_or_another_coverage_loads_afresh(
+    pack: Path, tmp_path: Path, loads: list[Path]
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache, today=date(2026, 12, 7))
+    load_pack(pack, cache=cache, today=date(2026, 12, 8))  # freshness is judged as of today
+    load_pack(pack, cache=cache, today=date(2026, 12, 8), min_coverage=99.0)
+    (pack / "flows" / "broken.yaml").write_text("steps: [\n", "utf-8")
+    broken = load_pack(pack, cache=cache, today=date(2026, 12, 8), min_coverage=99.0)
+    assert len(loads) == 4
+    assert broken.content is None  # the new file's problem, not the old pack
+    (pack / "flows" / "broken.yaml").unlink()
+    load_pack(pack, cache=cache, today=date(2026, 12, 7))
+    assert len(loads) == 4  # back as it was: the first entry again
+
+
+def test_the_conversation_tests_are_not_part_of_the_key(
+    pack: Path, tmp_path: Path, loads: list[Path]
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache)
+    (pack / "tests").mkdir()
+    (pack / "tests" / "new.yaml").write_text("name: a test\n", "utf-8")
+    load_pack(pack, cache=cache)
+    assert len(loads) == 1
+
+
+def test_an_entry_someone_else_can_write_is_never_unpickled(
+    pack: Path, tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache)
+    [entry] = (tmp_path / "cache").glob("pack-*.pickle")
+    unpickled: list[bytes] = []
+    monkeypatch.setattr(pack_cache.pickle, "loads", lambda data: unpickled.append(data))
+    entry.chmod(0o666)
+    assert load_pack(pack, cache=cache).content is not None
+    (tmp_path / "cache").chmod(0o777)
+    entry.chmod(0o600)
+    assert load_pack(pack, cache=cache).content is not None
+    assert unpickled == [] and len(loads) == 3
+
+
+def test_a_broken_entry_is_a_fresh_load_and_is_written_anew(
+    pack: Path, tmp_path: Path, loads: list[Path]
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache)
+    [entry] = (tmp_path / "cache").glob("pack-*.pickle")
+    entry.write_bytes(entry.read_bytes()[:1000])  # torn
+    assert load_pack(pack, cache=cache).content is not None
+    entry.write_bytes(pickle.dumps({"not": "a pack"}))
+    assert load_pack(pack, cache=cache).content is not None
+    assert load_pack(pack, cache=cache).content is not None
+    assert len(loads) == 3  # the last one came from the entry the third load wrote
+
+
+def test_a_cache_that_cannot_be_written_only_means_no_cache(
+    pack: Path, tmp_path: Path, loads: list[Path]
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", "utf-8")
+    cache = PackCache(blocked / "cache")
+    assert load_pack(pack, cache=cache).content is not None
+    assert load_pack(pack, cache=cache).content is not None
+    assert len(loads) == 2
+
+
+def test_a_file_changed_while_loading_is_not_kept_under_the_old_key(
+    pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    real = loader._load
+
+    def changing(root: Path, *args: object) -> LoadResult:
+        result = real(root, *args)  # type: ignore[arg-type]
+        _edit(root / "flows" / "social.yaml", "Välj det du undrar över.", "Välj din fråga.")
+        return result
+
+    monkeypatch.setattr(loader, "_load", changing)
+    load_pack(pack, cache=cache)
+    assert list((tmp_path / "cache").glob("pack-*.pickle")) == []
+
+
+def test_only_the_newest_entries_are_kept(pack: Path, tmp_path: Path) -> None:
+    cache = PackCache(tmp_path / "cache")
+    for day in range(1, KEPT + 4):
+        load_pack(pack, cache=cache, today=date(2026, 12, day))
+    assert len(list((tmp_path / "cache").glob("pack-*.pickle"))) == KEPT
+
+
+def test_where_the_cache_lives() -> None:
+    assert PackCache.from_env({"LOTSEN_CACHE_DIR": "off", "HOME": "/h"}) is None
+    assert PackCache.from_env({"LOTSEN_CACHE_DIR": "/srv/c"}) == PackCache(Path("/srv/c"))
+    assert PackCache.from_env({"XDG_CACHE_HOME": "/x", "HOME": "/h"}) == PackCache(
+        Path("/x/lotsen")
+    )
+    assert PackCache.from_env({"HOME": "/h"}) == PackCache(Path("/h/.cache/lotsen"))
+    assert PackCache.from_env({}) is None
+
+
+def test_lotsen_validate_uses_the_cache_named_in_its_environment(
+    pack: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "LOTSEN_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "bot", "validate", str(pack)]
+    runs = [subprocess.run(command, env=env, capture_output=True, text=True) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert runs[0].stderr == runs[1].stderr  # the same summary, the second from the cache
+    assert len(list((tmp_path / "cache").glob("pack-*.pickle"))) == 1
+    off = subprocess.run(
+        command, env={**env, "LOTSEN_CACHE_DIR": "off"}, capture_output=True, text=True
+    )
+    assert off.returncode == 0
+
+
+def test_another_version_of_lotsen_loads_afresh(
+    pack: Path, tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache)
+    monkeypatch.setattr(pack_cache, "_code_fingerprint", lambda: b"an upgraded bot/")
+    load_pack(pack, cache=cache)
+    assert len(loads) == 2
+
+
+def test_a_pack_with_a_linked_folder_inside_is_not_kept(
+    pack: Path, tmp_path: Path, loads: list[Path]
+) -> None:
+    """The key names every file it can see; a folder reached through a link it cannot
+    vouch for, so such a pack always loads from its files."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (pack / "directory" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache)
+    load_pack(pack, cache=cache)
+    assert len(loads) == 2
+    assert not (tmp_path / "cache").exists()
