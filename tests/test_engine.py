@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -301,6 +302,27 @@ def test_an_ask_step_says_it_takes_text() -> None:
     assert last(turn).expects_text
     not_understood = step(CONTENT, at("home.relation"), Text("hmm"), NOW)
     assert last(not_understood).expects_text
+
+
+def test_a_packs_buttons_are_its_own_even_beside_a_copy_with_the_same_version() -> None:
+    """A step's buttons are made once and kept with the pack (``Content.derived``): a pack
+    made from another by ``dataclasses.replace`` (as tests do, with the same version) starts
+    with nothing kept, so it shows its own options."""
+    menu = CONTENT.steps["home.menu"]
+    one_option = replace(menu.way, options=menu.way.options[:1])  # type: ignore[union-attr]
+    fewer = replace(CONTENT, steps={**CONTENT.steps, "home.menu": replace(menu, way=one_option)})
+
+    def menu_labels(content: Any) -> list[str]:
+        return labels(
+            last(step(content, at("home.welcome"), Choice(option("home.welcome", 0)), NOW))
+        )
+
+    before = menu_labels(CONTENT)
+    assert fewer.version == CONTENT.version and fewer.derived is not CONTENT.derived
+    after = menu_labels(fewer)
+    assert after == ["Om socialtjänsten", "Ring 112", "Tillbaka", "Glöm mig"]
+    assert before[:2] == ["Om socialtjänsten", "Hur gammal?"] and len(before) == 8
+    assert menu_labels(CONTENT) == before
 
 
 def test_say_carries_the_session_variables_as_params() -> None:

@@ -92,21 +92,17 @@ def _framed(renderer: Renderer, replies: list[JSON], *, forgotten: bool = False)
     return {"replies": replies, **_frame(renderer), "forgotten": forgotten}
 
 
-# The part of every answer that depends only on the pack and the language (where the page
-# is, its words): the same for every turn, so made once per language of the pack in use.
-_frames: tuple[Content | None, dict[str, JSON]] = (None, {})
-
-
 def _frame(renderer: Renderer) -> JSON:
-    global _frames
-    content, frames = _frames
-    if content is not renderer.content:  # a new pack (reloaded): its own words
-        frames = {}
-        _frames = (renderer.content, frames)
-    key = f"{renderer.locale}/{renderer.on_web_page}"
-    frame = frames.get(key)
+    """The part of every answer that depends only on the pack and the language (where the
+    page is, its words): the same for every turn, so made once per language and kept with
+    the pack (``Content.derived``); a reloaded pack makes its own."""
+    key = ("web_frame", renderer.locale, str(renderer.on_web_page))
+    frame: JSON | None = renderer.content.derived.get(key)
     if frame is None:
-        frame = frames[key] = {**locale_json(renderer), "interface": interface(renderer)}
+        frame = renderer.content.derived[key] = {
+            **locale_json(renderer),
+            "interface": interface(renderer),
+        }
     return frame
 
 

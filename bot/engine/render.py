@@ -7,7 +7,7 @@ channel recognises them by ``Button.kind == "language"`` and must not translate 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from bot.directory import phones
@@ -169,17 +169,41 @@ def text(content: Content, key: str, params: Mapping[str, str] | None = None) ->
 
 def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
     """Visible content options, then language buttons if the step asks, then navigation."""
-    options = tuple(
+    every = _kept(content, ("options", step.ref), lambda: _option_buttons(content, step))
+    if any(option.when for option in step.options):
+        options = tuple(
+            button
+            for button, option in zip(every, step.options, strict=True)
+            if option.visible(session.variables)
+        )
+    else:
+        options = every
+    languages = language_buttons(content) if step.languages else ()
+    return options + languages + navigation(content, step, session)
+
+
+def _kept(
+    content: Content, key: tuple[str, ...], make: Callable[[], tuple[Button, ...]]
+) -> tuple[Button, ...]:
+    """A step's buttons are the same on every visit but for what the session decides
+    (options shown under a condition, `back` with somewhere to go back to): made once per
+    pack and kept with it (``Content.derived``), shared by every turn (Buttons and their
+    Phrases are never changed once made)."""
+    found: tuple[Button, ...] | None = content.derived.get(key)
+    if found is None:
+        found = content.derived[key] = make()
+    return found
+
+
+def _option_buttons(content: Content, step: Step) -> tuple[Button, ...]:
+    return tuple(
         Button(
             tokens.option_token(content.version, step.ref, index),
             Phrase(option.label, context=step.ref),
             short=Phrase(option.short, context=step.ref) if option.short else None,
         )
         for index, option in enumerate(step.options)
-        if option.visible(session.variables)
     )
-    languages = language_buttons(content) if step.languages else ()
-    return options + languages + navigation(content, step, session)
 
 
 def navigation(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
@@ -187,6 +211,13 @@ def navigation(content: Content, step: Step, session: Session) -> tuple[Button, 
     step, ``resume`` on a concern step), less those that make no sense here: ``back`` or
     ``resume`` with nowhere to go back to, ``emergency`` on the emergency step, ``menu`` on
     the menu."""
+    back = bool(session.back)
+    return _kept(
+        content, ("nav", step.ref, str(back)), lambda: _navigation(content, step, back=back)
+    )
+
+
+def _navigation(content: Content, step: Step, *, back: bool) -> tuple[Button, ...]:
     pointless = {"emergency": content.emergency, "menu": content.menu}
     actions = [*content.navigation, *(a for a in step.navigation if a not in content.navigation)]
     if "resume" in actions:  # the step's way on to where the person was: first, and for `back`
@@ -195,13 +226,17 @@ def navigation(content: Content, step: Step, session: Session) -> tuple[Button, 
         Button(tokens.nav_token(action), text(content, f"nav_{action}"), "nav", action)
         for action in actions
         if action in NAVIGATION_ACTIONS
-        and not (action in ("back", "resume") and not session.back)
+        and not (action in ("back", "resume") and not back)
         and pointless.get(action) != step.ref
     )
 
 
 def language_buttons(content: Content) -> tuple[Button, ...]:
     """One button per language, labelled with its own name (not to be translated)."""
+    return _kept(content, ("languages",), lambda: _language_buttons(content))
+
+
+def _language_buttons(content: Content) -> tuple[Button, ...]:
     return tuple(
         Button(tokens.language_token(language.code), Phrase(language.name), "language")
         for language in content.languages

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.flows.model import NAVIGATION_ACTIONS
 
@@ -61,6 +62,7 @@ class Stale:
 Token = OptionToken | AnswerToken | NavToken | LanguageToken | Stale
 
 
+@lru_cache(maxsize=1 << 16)  # step refs only (content), asked for every button of every reply
 def step_hash(ref: str) -> str:
     """Six hex digits naming a step ref: ``step_hash("home.menu")`` is stable across runs."""
     return hashlib.blake2s(ref.encode("utf-8"), digest_size=HASH_CHARS // 2).hexdigest()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from string import Formatter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.flows.kinds import kind_of
 from bot.flows.ways import Ask, Option, Way
@@ -177,6 +177,13 @@ class Content:
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     directory: Directory | None = None
     concerns: tuple[Concern, ...] = ()  # in the pack's order: the first that matches wins
+    # What the channels and the engine work out from the pack on first use and then reuse
+    # (a step's buttons, the web page's words per language): the pack never changes, so
+    # neither do they, and they live and die with it. Not part of what the pack is.
+    # (init=False: ``dataclasses.replace`` makes a new pack, and it starts with nothing.)
+    derived: dict[tuple[str, ...], Any] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
 
 # The interface texts every pack defines in `texts:` of lotsen.yaml, and what each is for.
