@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bot.flows.model import REQUIRED_TEXTS
@@ -196,12 +197,7 @@ def measure(steps: int) -> dict[str, object]:
         key = cache.key(root / "content", locales, today=None, min_coverage=0.0)
         assert key is not None
         cache.put(key, result)
-        warm = subprocess.run(
-            [sys.executable, __file__, "--cached", str(root)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        warm = _fresh_process("--cached", str(root))
         return {
             "steps": len(result.content.steps),
             "languages": len(result.content.languages),
@@ -209,7 +205,7 @@ def measure(steps: int) -> dict[str, object]:
             "validate_seconds": round(spent[0], 3),
             "load_seconds": round(total - spent[0], 3),
             "memory_mib": round((after - before) / 1024, 1),
-            "load_pack_cached_seconds": json.loads(warm)["seconds"],
+            "load_pack_cached_seconds": warm["seconds"],
         }
 
 
@@ -229,6 +225,14 @@ def cached(root: Path) -> dict[str, object]:
     return {"seconds": round(seconds, 3)}
 
 
+def _fresh_process(*args: str) -> Any:
+    """This script run with ``args`` in a process of its own: its JSON answer."""
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int)
@@ -241,15 +245,7 @@ def main() -> None:
     if args.steps:
         print(json.dumps(measure(args.steps)))
         return
-    results = []
-    for size in args.sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--steps", str(size)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        results.append(json.loads(out))
+    results = [_fresh_process("--steps", str(size)) for size in args.sizes]
     print(json.dumps(results))
 
 

@@ -12,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiosqlite
+import pytest
+
 from bot.engine import Event, Phrase, Reply, Session, Turn
 from bot.flows.model import Content
 from bot.storage import Store, Usage
@@ -106,3 +109,16 @@ def raw_bytes(path: Path) -> bytes:
     """The database file and its write-ahead log and shared-memory files, as on disk."""
     files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
     return b"".join(file.read_bytes() for file in files if file.exists())
+
+
+def count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of each function run on aiosqlite's thread, one per trip."""
+    trips: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: object) -> object:
+        trips.append(getattr(fn, "__name__", "?"))
+        return await execute(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return trips

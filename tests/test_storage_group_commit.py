@@ -11,13 +11,12 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.storage import sqlite_rows as rows
 from bot.storage.protocol import TransientStoreError
 from bot.storage.sqlite_group import GroupCommit
-from tests.storage_fixtures import open_store, run, session, tables
+from tests.storage_fixtures import count_trips, open_store, run, session, tables
 
 KEYS = [f"{n:064x}" for n in range(1, 6)]
 
@@ -89,18 +88,13 @@ def test_turns_that_end_together_commit_in_one_trip_and_a_changed_one_fails_alon
     its group is committed."""
     path = tmp_path / "db"
     trips: list[str] = []
-    execute = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: object) -> object:
-        trips.append(getattr(fn, "__name__", "?"))
-        return await execute(self, fn, *args)  # type: ignore[no-untyped-call]
 
     async def main() -> list[object]:
         async with await open_store(path) as store:
             for key in KEYS:
                 async with store.conversation(key, "web") as conv:
                     await conv.save(session())
-            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+            counted = count_trips(monkeypatch)
             loaded = asyncio.Event()
             go = asyncio.Event()
             ready = 0
@@ -120,10 +114,11 @@ def test_turns_that_end_together_commit_in_one_trip_and_a_changed_one_fails_alon
                 other.execute("UPDATE sessions SET data = '{}' WHERE key = ?", (KEYS[3],))
             busy = asyncio.create_task(store._run(lambda conn: time.sleep(0.2)))
             await asyncio.sleep(0.05)  # the thread is in the sleep
-            trips.clear()
+            counted.clear()
             go.set()
             outcomes = await asyncio.gather(*tasks, return_exceptions=True)
             await busy
+            trips.extend(counted)
             return outcomes
 
     outcomes = run(main())

@@ -12,12 +12,12 @@ from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from tests.storage_fixtures import (
     T0,
     a_person_with_everything,
+    count_trips,
     forget,
     open_store,
     raw_bytes,
@@ -51,16 +51,10 @@ def test_a_turn_is_two_trips_to_the_database_thread_and_holds_no_transaction_whi
     """Each trip to aiosqlite's thread waits a turn of the event loop, and a transaction
     left open across one would make every other person wait too: a turn reads the session
     and whether its update was seen in one trip, then commits its writes in one more."""
-    trips: list[str] = []
-    execute = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object) -> object:
-        trips.append(getattr(fn, "__name__", "?"))
-        return await execute(self, fn, *args)  # type: ignore[no-untyped-call]
 
     async def main() -> list[str]:
         async with await open_store(tmp_path / "db") as store:
-            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+            trips = count_trips(monkeypatch)
             inside = asyncio.Event()
             other_done = asyncio.Event()
 
