@@ -118,3 +118,23 @@ def test_an_everyday_phrase_of_that_language_resolves_the_collision(tmp_path: Pa
 def test_a_word_alarming_in_both_languages_is_no_collision(tmp_path: Path) -> None:
     english = {"vapen;kniv*": "weapon;knife;vapen", "Ingen läser chatten.": "Nobody reads vapen."}
     assert where(check(tmp_path, {}, en=english), "word-collision") == []
+
+
+def test_a_phrase_collides_only_where_all_its_words_stand_together(tmp_path: Path) -> None:
+    """A phrase of several words (and a ``stem*``) is looked for as a whole: a text holding
+    its first word alone is no collision, one holding every word in order is."""
+    concerns = CONCERNS.replace("words: [vapen, kniv*]", "words: [bära vapen, kniv*]")
+    alone = {"bära vapen;kniv*": "weapon;knife", "Ingen läser chatten.": "Nobody bära this."}
+    apart = {"bära vapen;kniv*": "weapon;knife", "Ingen läser chatten.": "bära the vapen."}
+    together = {"bära vapen;kniv*": "weapon;knife", "Ingen läser chatten.": "We bära vapen."}
+    stem = {"bära vapen;kniv*": "weapon;blade", "Ingen läser chatten.": "The knivarna here."}
+    found = [
+        where(check(tmp_path / name, {"lotsen.yaml": PACK + concerns}, en=en), "word-collision")
+        for name, en in (("alone", alone), ("apart", apart), ("together", together), ("stem", stem))
+    ]
+    assert found == [
+        [],
+        [],
+        [("lotsen.yaml", CONCERNS_LINE + 3, 5)],
+        [("lotsen.yaml", CONCERNS_LINE + 3, 5)],
+    ]

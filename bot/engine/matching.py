@@ -101,6 +101,17 @@ def forms(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+def word_forms(words: Sequence[str]) -> set[str]:
+    """Every form of every word (:func:`forms`): the words themselves, and for an Arabic
+    text also each word without its prefixes."""
+    if not any(_ARABIC_LETTERS.match(word) for word in words):
+        return set(words)
+    return {form for word in words for form in forms(word)}
+
+
 def _is_arabic(char: str) -> bool:
     return "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f"
 
@@ -228,6 +239,12 @@ def starting_forms(phrases: Iterable[str], forms_sorted: Sequence[str]) -> set[s
                 break
             at += 1
     return found
+
+
+def whole_words(phrase: str) -> frozenset[str]:
+    """The word forms a text must hold for ``phrase`` to occur in it (its words without a
+    ``*``, as :class:`Typed` matches them): a quick necessary condition, for content checks."""
+    return frozenset(pattern.stem for pattern in _compile(phrase) if not pattern.prefix)
 
 
 def could_hold_words(phrases: tuple[str, ...], words: Iterable[str]) -> bool:

@@ -20,6 +20,8 @@ from bot.engine.matching import (
     forms,
     normalise,
     starting_forms,
+    whole_words,
+    word_forms,
     words_of,
 )
 from bot.flows.model import Content, join_words, split_words
@@ -143,13 +145,27 @@ def check_word_collisions(
                     if folded not in own and _may_occur(word, known):
                         candidates.setdefault(word, _Word(word, other, name))
         found: set[str] = set()
-        phrases = tuple(candidates)
-        # The words a candidate can begin with: a text with none of them is not read closer.
-        starters = starting_forms(phrases, known)
-        starter_words = {word for word in distinct if not starters.isdisjoint(forms(word))}
+        # A text is read closely (masked, phrase by phrase) only for the candidates that
+        # could be in it: one of its words can begin the phrase, and it holds every whole
+        # word of the phrase. Most texts hold none.
+        by_start: dict[str, list[str]] = {}
+        for phrase in candidates:
+            for form in starting_forms((phrase,), known):
+                by_start.setdefault(form, []).append(phrase)
+        needed = {phrase: whole_words(phrase) for phrase in candidates}
+        starter_words = {word for word in distinct if not by_start.keys().isdisjoint(forms(word))}
         for text, words in texts if starter_words else ():
-            if not starter_words.isdisjoint(words):
-                found |= Typed(text, masked=everyday).occurring(phrases)
+            if starter_words.isdisjoint(words):
+                continue
+            present = word_forms(words)
+            possible = {
+                phrase
+                for form in present & by_start.keys()
+                for phrase in by_start[form]
+                if needed[phrase] <= present
+            }
+            if possible:
+                found |= Typed(text, masked=everyday).occurring(tuple(sorted(possible)))
         reported: set[str] = set()
         for word, origin in candidates.items():
             if word in found and normalise(word) not in reported:
