@@ -129,3 +129,20 @@ def test_turns_that_end_together_commit_in_one_trip_and_a_changed_one_fails_alon
     stored = {key: data for key, _, data, _ in tables(path)["sessions"]}
     assert stored[KEYS[3]] == "{}"  # the other process's row stands
     assert all('"home.age"' in stored[key] for key in KEYS if key != KEYS[3])
+
+
+def test_closing_the_store_waits_for_the_writes_already_queued(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+
+    async def main() -> list[bool]:
+        store = await open_store(path)
+        busy = asyncio.create_task(store._run(lambda conn: time.sleep(0.1)))
+        await asyncio.sleep(0.02)  # the thread is busy: the writes below queue
+        writes = [asyncio.create_task(store.seen_update("web", str(n))) for n in range(3)]
+        await asyncio.sleep(0)
+        await store.close()  # while they wait
+        await busy
+        return [write.result() for write in writes]
+
+    assert run(main()) == [False, False, False]
+    assert sorted(row[1] for row in tables(path)["processed_updates"]) == ["0", "1", "2"]

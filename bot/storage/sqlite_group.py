@@ -47,7 +47,7 @@ class GroupCommit:
     async def settled(self) -> None:
         """Wait until every queued write is committed (or has failed): before closing."""
         while self._leader is not None:
-            await asyncio.shield(self._leader)
+            await asyncio.wait({self._leader})  # its writes' outcomes went to their callers
 
     async def _drain(self) -> None:
         try:
