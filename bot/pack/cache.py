@@ -109,7 +109,7 @@ class PackCache:
 
     def put(self, key: str, result: LoadResult) -> None:
         """Store ``result`` under ``key``; a folder that cannot be written only means no
-        cache (said once, at INFO)."""
+        cache (logged at INFO)."""
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not self._trusted(self.folder):
@@ -131,9 +131,7 @@ class PackCache:
         return self.folder / f"pack-{key[:40]}.pickle"
 
     def _prune(self) -> None:
-        entries = sorted(
-            self.folder.glob("pack-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
+        entries = sorted(self.folder.glob("pack-*.pickle"), key=_modified, reverse=True)
         for old in entries[KEPT:]:
             old.unlink(missing_ok=True)
 
@@ -150,6 +148,13 @@ class PackCache:
             folder,
         )
         return False
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # another process pruned it meanwhile
+        return 0.0
 
 
 def _private(info: os.stat_result) -> bool:
