@@ -330,7 +330,7 @@ class SqliteStore:
 async def _run_on(db: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
     """Run ``work(connection, *args)`` on ``db``'s thread. aiosqlite runs each of its own
     calls this way, one trip to its thread and back each; its ``_execute`` is the one way to
-    run several statements in one trip, which is what keeps a turn at two or three trips
+    run several statements in one trip, which is what keeps a turn at two trips
     (an ``await`` of a trip waits a whole turn of the event loop under load)."""
     result: T = await db._execute(work, db._conn, *args)  # type: ignore[no-untyped-call]
     return result
