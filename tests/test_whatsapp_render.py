@@ -129,9 +129,36 @@ def test_a_start_step_from_the_engine_renders_within_limits() -> None:
     messages = render(turn.replies, RENDERER)
     for message in messages:
         within_limits(message)
-    assert [m.kind for m in messages] == ["text", "list"]
-    assert [m.body for m in messages] == ["Hej! Jag är Lotsen.", "Jag är inte polisen."]
+    # A turn's texts share one message with the choices under them (one request; WhatsApp
+    # also limits how many messages one person may get in a few seconds).
+    assert [m.kind for m in messages] == ["list"]
+    assert [m.body for m in messages] == ["Hej! Jag är Lotsen.\n\nJag är inte polisen."]
     assert messages[-1].rows[0].title == "Börja"
+
+
+def test_a_turns_replies_share_messages_where_they_fit() -> None:
+    """Replies of one turn go together, as paragraphs, the choices under the last words
+    that fit an interactive body; what comes after the choices follows as text."""
+    short = [
+        Reply(Phrase("Hej.")),
+        Reply(Phrase("Jag är inte polisen.")),
+        Reply(Phrase("Välj."), buttons=options(2)),
+    ]
+    (together,) = render(short, RENDERER)
+    assert (together.kind, together.body) == ("buttons", "Hej.\n\nJag är inte polisen.\n\nVälj.")
+    long = [
+        Reply(Phrase("a" * 900)),
+        Reply(Phrase("b" * 900), buttons=options(2)),
+        Reply(Phrase("Efter.")),
+    ]
+    messages = render(long, RENDERER)
+    for message in messages:
+        within_limits(message)
+    assert [(m.kind, m.body[:1]) for m in messages] == [
+        ("text", "a"),
+        ("buttons", "b"),
+        ("text", "E"),
+    ]
 
 
 def follow_pages(buttons: tuple[Button, ...]) -> list[Outgoing]:
@@ -249,7 +276,8 @@ def test_a_page_of_another_list_shows_everything_the_engine_said() -> None:
     ]
     old = Page(1, "0123abcd")
     assert render(replies, RENDERER, old) == render(replies, RENDERER)
-    assert len(render(replies, RENDERER, old)) == 2
+    (everything,) = render(replies, RENDERER, old)
+    assert everything.body == "Något sades först.\n\nVad gäller det?" and everything.rows
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,9 @@ the engine's answer is still that list (else everything it said). A label too lo
 a row's title shows its ``short:`` label there (or is cut at a word), with the whole label in
 the row's description.
 
+A turn's replies share messages where they fit, as paragraphs: its texts go with the choices
+as their body (1,024 characters), and only what does not fit goes before them as text.
+
 Text is plain: WhatsApp makes links and phone numbers tappable itself, and ``*bold*`` marks a
 contact card's name.
 """
@@ -140,13 +143,14 @@ def render(
             return [_choices("", with_buttons[-1].buttons, renderer, page.number)]
         # The person is elsewhere now (forgotten, expired, the content changed): all of it.
     messages: list[Outgoing] = []
+    pieces: list[str] = []  # a turn's replies share messages where they fit, as paragraphs
     for reply in replies:
-        pieces = _pieces(reply, renderer)
+        pieces.extend(_pieces(reply, renderer))
         if not reply.buttons:
-            messages.extend(Outgoing(text) for text in pack(pieces, len, WHATSAPP.text, PARAGRAPH))
             continue
         # The choices hang under the reply's last words, as many as fit an interactive body.
         head, body = _body(pieces)
+        pieces = []
         messages.extend(Outgoing(text) for text in pack(head, len, WHATSAPP.text, PARAGRAPH))
         last = messages[-1] if messages else None
         if (
@@ -157,6 +161,7 @@ def render(
         ):
             body = messages.pop().body  # a step with nothing to say: under the message before
         messages.append(_choices(body, reply.buttons, renderer, 0))
+    messages.extend(Outgoing(text) for text in pack(pieces, len, WHATSAPP.text, PARAGRAPH))
     return messages
 
 
