@@ -316,6 +316,38 @@ def end_to_end(
     return summary
 
 
+# The ratios the issue sets targets for, each also taken round by round: the systems of one
+# round run one after another within minutes, so a round's ratio is less touched by the
+# machine's own speed drifting between rounds than a ratio of medians.
+PAIRED = {
+    "lotsen_over_floor": ("lotsen", "floor"),
+    "lotsen_over_floor_aiohttp": ("lotsen", "floor_aiohttp"),
+    "lotsen_over_conversationhandler": ("lotsen", "conversationhandler"),
+    "web_over_web_floor": ("lotsen_web", "web_floor"),
+}
+
+
+def _ratios_by_round(e2e: dict[str, Any]) -> dict[str, list[float]]:
+    """Each PAIRED ratio in each round (saturation updates/s), in round order."""
+    found: dict[str, list[float]] = {}
+    for key, (mine, theirs) in PAIRED.items():
+        pairs = zip(e2e[mine]["runs"], e2e[theirs]["runs"], strict=True)
+        found[key] = [
+            round(a["saturation"]["updates_per_second"] / b["saturation"]["updates_per_second"], 3)
+            for a, b in pairs
+        ]
+    return found
+
+
+def _rounds_line(result: dict[str, Any]) -> str:
+    said = [
+        f"{key.replace('_over_', ' / ').replace('_', ' ')} "
+        + ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        for key, ratios in result["ratios_by_round"].items()
+    ]
+    return "The same ratios round by round: " + "; ".join(said) + "."
+
+
 def table(result: dict[str, Any]) -> str:
     m, e2e, load = result["machine"], result["end_to_end"], result["load"]
     lines = [
@@ -337,6 +369,7 @@ def table(result: dict[str, Any]) -> str:
         f"{result['ratio_lotsen_over_floor_aiohttp']:.2f}, Lotsen / ConversationHandler = "
         f"{result['ratio_lotsen_over_conversationhandler']:.2f}, Lotsen on WhatsApp / "
         f"Lotsen on Telegram = {result['ratio_whatsapp_over_telegram']:.2f}",
+        _rounds_line(result),
         _postgres_line(result),
         f"Lotsen on WhatsApp: {e2e['lotsen_whatsapp']['messages_per_update']:.2f} messages "
         f"and {e2e['lotsen_whatsapp']['api_calls_per_update']:.2f} Graph API calls (sends "
@@ -487,6 +520,7 @@ def main() -> None:
         / e2e["web_floor"]["saturation_updates_per_second"],
         3,
     )
+    result["ratios_by_round"] = _ratios_by_round(e2e)
     result["ratio_pg1_over_sqlite"] = result["ratio_pg3_over_pg1"] = None
     if "lotsen_pg1" in e2e and "lotsen_pg3" in e2e:
         pg1 = e2e["lotsen_pg1"]["saturation_updates_per_second"]
