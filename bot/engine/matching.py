@@ -101,13 +101,10 @@ def forms(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-_ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f]")
-
-
 def word_forms(words: Sequence[str]) -> set[str]:
     """Every form of every word (:func:`forms`): the words themselves, and for an Arabic
     text also each word without its prefixes."""
-    if not any(_ARABIC_LETTERS.match(word) for word in words):
+    if not any(word and _is_arabic(word[0]) for word in words):
         return set(words)
     return {form for word in words for form in forms(word)}
 

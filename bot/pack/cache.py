@@ -20,7 +20,6 @@ holds the pack (content, never anything a person typed).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -34,6 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.pack.collector import collector_paused
+
 if TYPE_CHECKING:
     from bot.pack.loader import LoadResult
 
@@ -43,7 +44,6 @@ FORMAT = b"lotsen-pack-cache-1"  # change when an entry's shape changes
 KEPT = 8  # entries kept: a few packs (and days: freshness is judged as of ``today``)
 OFF = ("off", "none", "false", "0")
 SKIPPED_FOLDERS = frozenset({"tests"})  # a pack's conversation tests are not the pack
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -165,15 +165,8 @@ def _private(info: os.stat_result) -> bool:
 def _unpickled(data: bytes) -> LoadResult:
     from bot.pack.loader import LoadResult
 
-    # A pack is hundreds of thousands of small objects: the cyclic collector would walk
-    # them again and again while they are made, for nothing (they are all kept).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         result = pickle.loads(data)
-    finally:
-        if enabled:
-            gc.enable()
     if not isinstance(result, LoadResult):
         raise TypeError("not a loaded pack")
     return result

@@ -12,7 +12,6 @@ only, each and all of them capped in size. Every problem is reported, not only t
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from bot.flows.ways import Way
 from bot.i18n.catalogs import load_catalogs
 from bot.i18n.languages import language
 from bot.pack.cache import PackCache
+from bot.pack.collector import collector_paused
 from bot.pack.sources import SourceMap
 from bot.pack.validator import validate
 from bot.pack.ways import StepReading, read_way
@@ -98,18 +98,10 @@ def load_pack(
 
 
 def _load(root: Path, locales_dir: Path, today: date | None, min_coverage: float) -> LoadResult:
-    # A pack is hundreds of thousands of small objects, all kept: the cyclic collector would
-    # walk every one of them again each time a generation fills, which made a load of ten
-    # times the steps take more than ten times as long. It runs once, at the end, instead.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         files = _read_files(root, locales_dir, min_coverage)
         content, problems = _build(files)
         return _validated(content, files, problems, today)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _retired_contacts(path: Path) -> Problem:
