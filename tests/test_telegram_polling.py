@@ -48,3 +48,24 @@ def test_an_update_that_failed_for_now_is_fetched_again_and_answered_once(
             assert bot.fake.offsets.count(start["update_id"]) >= 1
 
     run(main())
+
+
+def test_an_unreadable_update_in_a_batch_fails_alone(tmp_path: Path) -> None:
+    """Each update of a batch is read on its own: one Telegram would not send (here, a
+    message that is not an object, which made PTB's get_updates fail the whole batch, again
+    and again) is counted as failed and passed over, and the rest are answered."""
+
+    async def main() -> None:
+        async with telegram_server(tmp_path, webhook=False) as bot:
+            broken = bot.fake.text_update(CHAT + 2, "/start")
+            broken["message"] = "not an object"
+            start = bot.fake.text_update(CHAT, "/start")
+            bot.fake.push(broken)
+            bot.fake.push(start)
+            await bot.wait_for(lambda: len(bot.fake.sent(CHAT)) == 1)
+            await bot.wait_for(lambda: bot.fake.offsets[-1] == start["update_id"] + 1)
+            assert bot.fake.texts(CHAT) == START_TEXTS
+            metrics = await (await bot.client.get("/metrics")).text()
+            assert 'lotsen_updates_total{channel="telegram",outcome="failed"} 1.0' in metrics
+
+    run(main())

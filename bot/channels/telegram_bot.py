@@ -17,7 +17,6 @@ import time
 from collections.abc import Sequence
 from functools import partial
 
-from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
 from bot import metrics as outcomes
@@ -27,8 +26,8 @@ from bot.channels.telegram import CHANNEL, TelegramSettings
 from bot.channels.telegram_commands import command_menus
 from bot.channels.telegram_polling import Poller
 from bot.channels.telegram_render import MAX_NOTICE, TelegramShape
-from bot.channels.telegram_transport import TelegramTransport, make_bot
-from bot.channels.telegram_updates import read_update
+from bot.channels.telegram_transport import POLL_READ_TIMEOUT, TelegramTransport, make_bot
+from bot.channels.telegram_updates import Incoming, UnreadableUpdate, chat_of, read_update
 from bot.channels.transport import Arrival
 from bot.engine.locales import negotiate
 from bot.i18n.renderer import renderer_for
@@ -68,7 +67,7 @@ class TelegramBot:
             await self.bot.shutdown()
             raise
         if self._settings.webhook_url is None:
-            self._poller = Poller(self._fetch, self.process, self._pacer.sleep)
+            self._poller = Poller(self._fetch, self.process_json, chat_of, self._pacer.sleep)
             self._poller.start()
 
     async def _connect(self, webhook_url: str | None) -> None:
@@ -112,14 +111,26 @@ class TelegramBot:
             self._poller = None
         await self.bot.shutdown()
 
-    async def _fetch(self, offset: int | None) -> Sequence[Update]:
+    async def _fetch(self, offset: int | None) -> Sequence[object]:
+        """A batch of updates as Telegram sent them (``getUpdates`` on the long-poll
+        connection pool), each read on its own: one unreadable update is that update's
+        failure, not the batch's (PTB's ``get_updates`` parses all or nothing)."""
+        timeout = int(self._poll_timeout)
+        params: dict[str, object] = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
         try:
-            return await self.bot.get_updates(
-                offset=offset, timeout=int(self._poll_timeout), allowed_updates=ALLOWED_UPDATES
+            updates = await self.bot.do_api_request(
+                "getUpdates",
+                api_kwargs=params,
+                read_timeout=POLL_READ_TIMEOUT + timeout,
             )
         except Exception as exc:
             self._delivery.count_error(exc)
             raise
+        if not isinstance(updates, list):
+            raise TypeError("getUpdates answered something other than a list")
+        return updates
 
     async def _register_commands(self) -> None:
         """The command menu in every offered language (see ``telegram_commands``)."""
@@ -136,38 +147,29 @@ class TelegramBot:
     # --- one update ----------------------------------------------------------------------------
 
     async def process_json(self, data: object) -> bool:
-        """Handle one update as Telegram sent it. True: done (or never doable), acknowledge
-        it; False: a transient failure, have it delivered again."""
+        """Handle one update as Telegram sent it (its JSON, parsed). True: done (or never
+        doable), acknowledge it; False: a transient failure, have it delivered again."""
         try:
-            if not isinstance(data, dict):
-                raise TypeError("an update is a JSON object")
-            update = Update.de_json(data, self.bot)
-        except Exception as exc:
-            logger.warning("unreadable update: %s", type(exc).__name__)
+            incoming = read_update(data, self._content())
+        except UnreadableUpdate as exc:  # the field's name only, never what it held
+            logger.warning("unreadable update: %s", exc)
             return self._delivery.record(outcomes.FAILED)
-        return await self.process(update)
-
-    async def process(self, update: Update) -> bool:
-        """Handle one parsed update; see :meth:`process_json`."""
         started = time.perf_counter()
-        return self._delivery.record(await self._outcome(update), started)
+        return self._delivery.record(await self._outcome(incoming), started)
 
-    async def _outcome(self, update: Update) -> str:
-        try:
-            arrival = read_update(update, self._content())
-        except Exception as exc:  # parsed by PTB but missing what Telegram always sends
-            logger.warning("unreadable update: %s", type(exc).__name__)
-            return outcomes.FAILED
+    async def _outcome(self, incoming: Incoming) -> str:
+        arrival = incoming.arrival
         if arrival is None:
             return outcomes.IGNORED
-        return await self._delivery.guard(arrival, partial(self._answer, update, arrival))
+        update_id = str(incoming.update_id)
+        return await self._delivery.guard(arrival, partial(self._answer, update_id, arrival))
 
-    async def _answer(self, update: Update, arrival: Arrival) -> str:
+    async def _answer(self, update_id: str, arrival: Arrival) -> str:
         if not arrival.private:
-            return await self._group(str(update.update_id), arrival)
+            return await self._group(update_id, arrival)
         if arrival.event is None:
             return outcomes.IGNORED
-        return await self._delivery.turn(str(update.update_id), arrival, arrival.event)
+        return await self._delivery.turn(update_id, arrival, arrival.event)
 
     async def _group(self, update_id: str, arrival: Arrival) -> str:
         """A group: nothing is stored about anyone; one short answer that Lotsen works in

@@ -1,12 +1,13 @@
 """Long polling: getUpdates in a loop, for development and for hosts without a public address.
 
-    poller = Poller(fetch, process, sleep)
+    poller = Poller(fetch, process, chat_of, sleep)
     poller.start()          # a task of its own
     await poller.stop()     # a batch being answered is finished first
 
 The offset moves past an update only once it is answered and committed, so after a crash or a
 transient failure it is fetched again (and the store drops what was already done). One chat's
-updates are answered in order, different chats side by side.
+updates are answered in order, different chats side by side. Updates are Telegram's JSON,
+as ``getUpdates`` returned them: ``process`` reads each (``bot.channels.telegram_updates``).
 """
 
 from __future__ import annotations
@@ -14,23 +15,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # only for annotations: bot.channels.telegram is the one module importing it
-    from telegram import Update
+from bot.channels.telegram_updates import update_id_of
 
 logger = logging.getLogger(__name__)
 
-Fetch = Callable[[int | None], Awaitable[Sequence["Update"]]]
-Process = Callable[["Update"], Awaitable[bool]]  # False: fetch it again later
+Fetch = Callable[[int | None], Awaitable[Sequence[object]]]
+Process = Callable[[object], Awaitable[bool]]  # False: fetch it again later
+ChatOf = Callable[[object], str | None]  # None: an update to answer on its own
 Sleep = Callable[[float], Awaitable[object]]
 RETRY_DELAY = 1.0  # seconds after a failed fetch or a batch with an update to fetch again
 
 
 class Poller:
-    def __init__(self, fetch: Fetch, process: Process, sleep: Sleep) -> None:
+    def __init__(self, fetch: Fetch, process: Process, chat_of: ChatOf, sleep: Sleep) -> None:
         self._fetch = fetch
         self._process = process
+        self._chat_of = chat_of
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
         self._fetching = False  # waiting on getUpdates: safe to cancel, nothing is lost
@@ -62,24 +63,27 @@ class Poller:
             finally:
                 self._fetching = False
             if updates:
-                offset = await self._batch(updates)
+                # A batch with no update id to read (never from Telegram) leaves it as it was.
+                following = await self._batch(updates)
+                offset = offset if following is None else following
 
-    async def _batch(self, updates: Sequence[Update]) -> int:
+    async def _batch(self, updates: Sequence[object]) -> int | None:
         """Answer a batch; returns the next offset: after the batch, or at the first update
         that must be fetched again."""
-        by_chat: dict[int, list[Update]] = {}
-        for update in updates:
-            chat = update.effective_chat
-            by_chat.setdefault(chat.id if chat else -update.update_id, []).append(update)
+        by_chat: dict[object, list[object]] = {}
+        for position, update in enumerate(updates):
+            chat = self._chat_of(update)
+            by_chat.setdefault(("chat", chat) if chat is not None else position, []).append(update)
         failed = await asyncio.gather(*(self._in_order(chat) for chat in by_chat.values()))
         retry = [update_id for update_id in failed if update_id is not None]
         if retry:
             await self._sleep(RETRY_DELAY)
             return min(retry)
-        return max(update.update_id for update in updates) + 1
+        ids = [update_id for update in updates if (update_id := update_id_of(update)) is not None]
+        return max(ids) + 1 if ids else None
 
-    async def _in_order(self, updates: list[Update]) -> int | None:
+    async def _in_order(self, updates: list[object]) -> int | None:
         for update in updates:
             if not await self._process(update):
-                return update.update_id
+                return update_id_of(update)
         return None

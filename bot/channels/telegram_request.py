@@ -10,18 +10,34 @@ as PTB's ``TimedOut`` or ``NetworkError`` so the Bot's callers see one set of er
 
 Error messages carry only the error's class: an aiohttp message can quote the URL, and the
 URL holds the bot's token.
+
+``post_json`` is the one call that skips PTB's layers: a body the caller has already encoded,
+and the answer's ``result`` as plain JSON. ``sendMessage`` takes it on every turn; PTB's
+``Bot`` would encode each parameter twice and then build a ``Message`` from the answer.
+Its failures are PTB's exceptions, made as PTB makes them (:func:`bot_api_error`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import JSONDict, ODVInput
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import BaseRequest, RequestData
 
 
@@ -82,13 +98,46 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        files = request_data.multipart_data if request_data else None
+        body: aiohttp.FormData | bytes | None = None
+        headers: dict[str, str] = {}
+        if request_data is not None and files:
+            body = _multipart(request_data.json_parameters, files)
+        elif request_data is not None:
+            # The Bot API takes JSON bodies; one encoding for every call keeps the fake simple.
+            body = request_data.json_payload
+            headers["Content-Type"] = "application/json"
+        timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
+        return await self._exchange(url, method, body, headers, timeouts, media=bool(files))
+
+    async def post_json(self, url: str, body: bytes) -> Any:
+        """POST ``body``, JSON already encoded, with the default timeouts; the answer's
+        ``result``. A refusal raises the exception PTB would (:func:`bot_api_error`); the
+        network's failures are ``TimedOut`` and ``NetworkError`` as in :meth:`do_request`."""
+        headers = {"Content-Type": "application/json"}
+        unset = (BaseRequest.DEFAULT_NONE,) * 4
+        code, payload = await self._exchange(url, "POST", body, headers, unset, media=False)
+        if not HTTPStatus.OK <= code <= 299:
+            raise bot_api_error(code, payload)
+        return self.parse_json_payload(payload).get("result")
+
+    async def _exchange(
+        self,
+        url: str,
+        method: str,
+        body: aiohttp.FormData | bytes | None,
+        headers: dict[str, str],
+        timeouts: tuple[ODVInput[float], ODVInput[float], ODVInput[float], ODVInput[float]],
+        *,
+        media: bool,
+    ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        files = request_data.multipart_data if request_data else None
+        read_timeout, write_timeout, connect_timeout, pool_timeout = timeouts
         read = _given(read_timeout, self._read_timeout)
         connect = _given(connect_timeout, self._connect_timeout)
         pool = _given(pool_timeout, self._pool_timeout)
-        write = _given(write_timeout, self._media_write_timeout if files else self._write_timeout)
+        write = _given(write_timeout, self._media_write_timeout if media else self._write_timeout)
         timeout = aiohttp.ClientTimeout(
             total=None,
             # aiohttp's `connect` covers waiting for a pooled connection and connecting.
@@ -100,7 +149,10 @@ class AiohttpRequest(BaseRequest):
         limit = None if None in (read, write, connect, pool) else _sum(read, write, connect, pool)
         try:
             async with asyncio.timeout(limit):
-                return await _exchange(self._session, url, method, request_data, files, timeout)
+                async with self._session.request(
+                    method, url, data=body, headers=headers, timeout=timeout
+                ) as response:
+                    return response.status, await response.read()
         except TelegramError:
             raise
         except TimeoutError as err:  # asyncio's and aiohttp's timeouts both derive from it
@@ -120,26 +172,37 @@ class AiohttpRequest(BaseRequest):
         return data
 
 
-async def _exchange(
-    session: aiohttp.ClientSession,
-    url: str,
-    method: str,
-    request_data: RequestData | None,
-    files: dict[str, Any] | None,
-    timeout: aiohttp.ClientTimeout,
-) -> tuple[int, bytes]:
-    body: aiohttp.FormData | bytes | None = None
-    headers: dict[str, str] = {}
-    if request_data is not None and files:
-        body = _multipart(request_data.json_parameters, files)
-    elif request_data is not None:
-        # The Bot API takes JSON bodies; one encoding for every call keeps the fake simple.
-        body = request_data.json_payload
-        headers["Content-Type"] = "application/json"
-    async with session.request(
-        method, url, data=body, headers=headers, timeout=timeout
-    ) as response:
-        return response.status, await response.read()
+def bot_api_error(code: int, payload: bytes) -> TelegramError:
+    """The exception for a Bot API answer with HTTP status ``code``, as PTB's own
+    ``BaseRequest`` makes it (``retry_after`` and ``migrate_to_chat_id`` first, then by
+    status), so that callers, and ``telegram_transport.classify``, see one set of errors.
+    The message is Telegram's ``description``; never the payload, which may quote a text."""
+    try:
+        message = f"{HTTPStatus(code).phrase} ({code})"
+    except ValueError:
+        message = f"Unknown HTTPError ({code})"
+    try:
+        answer = AiohttpRequest.parse_json_payload(payload)
+    except TelegramError:
+        answer = {}
+    message = answer.get("description") or message
+    parameters = answer.get("parameters")
+    if isinstance(parameters, dict):
+        if parameters.get("migrate_to_chat_id"):
+            return ChatMigrated(parameters["migrate_to_chat_id"])
+        if parameters.get("retry_after"):
+            return RetryAfter(parameters["retry_after"])
+        if parameters:
+            message += f". The server response contained unknown parameters: {parameters}"
+    if code == HTTPStatus.FORBIDDEN:
+        return Forbidden(message)
+    if code in (HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED):
+        return InvalidToken(message)
+    if code == HTTPStatus.BAD_REQUEST:
+        return BadRequest(message)
+    if code == HTTPStatus.CONFLICT:
+        return Conflict(message)
+    return NetworkError(message)
 
 
 def _multipart(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
