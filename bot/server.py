@@ -31,6 +31,7 @@ from bot import metrics as outcomes
 from bot.channels import registry
 from bot.channels.channel import ATTEMPTS, POLL_TIMEOUT, Channel, Services, Tuning
 from bot.channels.pacing import Pacer
+from bot.directory import hours
 from bot.flows.model import Content
 from bot.http_errors import RETRY_SECONDS, answer_errors, plain_request_errors
 from bot.metrics import Metrics
@@ -95,6 +96,7 @@ async def create_app(
     except BaseException:
         await store.close()
         raise
+    hours.prepare(clock())
     metrics = Metrics()
     app = web.Application(middlewares=[answer_errors(metrics)])
     app[STORE] = store

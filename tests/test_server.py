@@ -6,13 +6,15 @@ import subprocess
 import sys
 import traceback
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.cli import main
-from bot.server import create_app
+from bot.directory import hours
+from bot.server import STORE, create_app
 from bot.settings import Settings, SettingsError
 from tests.engine_fixtures import CONTENT
 from tests.fake_bot_api import FakeBotApi
@@ -43,6 +45,33 @@ def test_without_a_token_the_server_serves_the_web_chat_health_and_metrics(
     health, metrics, webhook, page, policy = run(main_())
     assert (health, metrics, webhook, page) == (200, 200, 404, 200)
     assert "default-src 'self'" in policy
+
+
+def test_the_holidays_opening_hours_need_are_loaded_at_start_not_on_a_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On 30 December a card looks 15 days ahead: both years are loaded by create_app, so no
+    person's turn waits for the holidays library's import."""
+    asked: list[object] = []
+    real = hours.holidays.country_holidays
+
+    def recording(*args: object, **kwargs: object) -> object:
+        asked.append(kwargs.get("years"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hours.holidays, "country_holidays", recording)
+    hours._holidays.cache_clear()
+    new_years_eve_eve = datetime(2026, 12, 30, 12, 0, tzinfo=UTC)
+
+    async def main_() -> None:
+        app = await create_app(
+            _settings(tmp_path), lambda: CONTENT, clock=lambda: new_years_eve_eve
+        )
+        await app[STORE].close()
+
+    run(main_())
+    assert sorted(asked) == [2026, 2027]  # type: ignore[type-var]
+    hours._holidays.cache_clear()  # later tests load their own years again
 
 
 def test_the_server_module_does_not_load_telegram_until_a_token_asks_for_it() -> None:

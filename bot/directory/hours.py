@@ -51,6 +51,16 @@ def _holidays(year: int) -> frozenset[date]:
     return frozenset(calendar.keys())
 
 
+def prepare(now: datetime) -> None:
+    """Load the public holidays of the years :func:`opening` looks at from ``now``. The
+    first load imports the ``holidays`` library's calendars, 50 ms here (more when Python
+    first compiles them): at start, not on the event loop while the first person waits for
+    a service card, and every other person with them."""
+    today = now.astimezone(TIMEZONE).date()
+    for day in (today - timedelta(days=1), today + timedelta(days=LOOKAHEAD_DAYS + 1)):
+        _holidays(day.year)
+
+
 def is_public_holiday(day: date) -> bool:
     """A Swedish public holiday (allmän helgdag), Sundays as such not included."""
     return day in _holidays(day.year)
