@@ -50,11 +50,10 @@ from bot.channels.web_http import (
 )
 from bot.channels.web_limits import TokenBuckets, WebLimits, session_bucket_key
 from bot.channels.web_render import (
-    JSON,
+    answer_body,
     interface,
     locale_json,
     owed,
-    payload,
     rendered,
     repeat,
 )
@@ -209,7 +208,7 @@ class WebChat:
         client_id = event_id(body)
         # Under the session's own key: one client's id can never reach another's event.
         update_id = None if client_id is None else self._tokens.event_key(session, client_id)
-        made: list[list[JSON]] = []  # the replies as rendered to be kept, to answer with too
+        made: list[str] = []  # the replies as rendered (JSON) to be kept, to answer with too
         try:
             result = await self._conversations.handle(
                 CHANNEL,
@@ -222,9 +221,10 @@ class WebChat:
         except UnknownSession:
             fail(web.HTTPUnauthorized, "bad_session")
         if result.duplicate:  # a retry of an event already answered: the same answer
-            return self._json(request, self._repeat(result.owed))
+            return self._answer(request, self._repeat(result.owed))
         await self._settle(session, None if result.forgotten else update_id)
-        return self._json(request, payload(self._content(), result, made[0] if made else None))
+        answer = answer_body(self._content(), result, made[0] if made else None)
+        return self._answer(request, answer)
 
     async def forget(self, request: web.Request) -> web.Response:
         """The quick exit and the forget button: delete everything about the session. Done
@@ -251,7 +251,7 @@ class WebChat:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _owe(self, made: list[list[JSON]], result: HandleResult) -> str | None:
+    def _owe(self, made: list[str], result: HandleResult) -> str | None:
         """The answer a retry of the event gets, kept in the turn's own transaction; nothing
         after a forget, which keeps nothing for the person. The replies rendered for it go
         in ``made``: the event's own answer is the same."""
@@ -272,7 +272,7 @@ class WebChat:
         if previous is not None and previous != update_id:
             await self._conversations.remember_messages(CHANNEL, session, "", (), settled=previous)
 
-    def _repeat(self, answer: str | None) -> JSON:
+    def _repeat(self, answer: str | None) -> bytes:
         if answer is None:  # answered so long ago that the store has let it go
             fail(web.HTTPConflict, "answered")
         return repeat(self._content(), answer)
@@ -301,6 +301,11 @@ class WebChat:
 
     def _json(self, request: web.Request, body: Any, *, status: int = 200) -> web.Response:
         response = web.json_response(body, status=status, dumps=_dumps)
+        return self._cors(request, response)
+
+    def _answer(self, request: web.Request, body: bytes) -> web.Response:
+        """An event's answer, already encoded (``web_render.answer_body``)."""
+        response = web.Response(body=body, content_type="application/json", charset="utf-8")
         return self._cors(request, response)
 
     def _cors(self, request: web.Request, response: web.Response) -> web.Response:

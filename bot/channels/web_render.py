@@ -1,6 +1,6 @@
 """Replies as JSON for the web page: text rendered on the server, so the page needs no catalogs.
 
-    payload(content, result)
+    answer_body(content, result)   # the bytes of /api/event's answer; payload(): as an object
     # {"replies": [{"text": "Hej!", "cards": [...], "buttons": [...], "expects_text": false}],
     #  "locale": "sv", "lang": "sv", "dir": "ltr", "language_name": "Svenska",
     #  "languages": [...], "interface": {"web_send": "Skicka", ...}, "forgotten": false}
@@ -61,49 +61,64 @@ def interface(renderer: Renderer) -> dict[str, str]:
     return {key: renderer.interface(key) for key in WEB_TEXT_KEYS}
 
 
-def payload(content: Content, result: HandleResult, replies: list[JSON] | None = None) -> JSON:
-    """A turn's result as the page shows it; ``replies``, when given, are its replies as
-    :func:`rendered` already made them (for :func:`owed`), so they are not made twice."""
+def payload(content: Content, result: HandleResult) -> JSON:
+    """A turn's result as the page shows it, as an object (:func:`answer_body` is the same
+    answer as the bytes sent)."""
+    body: JSON = json.loads(answer_body(content, result))
+    return body
+
+
+def answer_body(content: Content, result: HandleResult, replies: str | None = None) -> bytes:
+    """A turn's result as the page shows it, encoded: the body of ``/api/event``'s answer.
+    ``replies``, when given, are its replies as :func:`rendered` already made them (for
+    :func:`owed`), so they are neither made nor encoded twice."""
     renderer = renderer_for(content, result.locale, on_web_page=True)
     if replies is None:
         replies = rendered(content, result)
     return _framed(renderer, replies, forgotten=result.forgotten)
 
 
-def rendered(content: Content, result: HandleResult) -> list[JSON]:
-    """A turn's replies as JSON, in the person's language."""
+def rendered(content: Content, result: HandleResult) -> str:
+    """A turn's replies in the person's language, as a JSON array."""
     renderer = renderer_for(content, result.locale, on_web_page=True)
-    return [reply_json(renderer, reply) for reply in result.replies]
+    return _dumps([reply_json(renderer, reply) for reply in result.replies])
 
 
-def owed(result: HandleResult, replies: list[JSON]) -> str:
+def owed(result: HandleResult, replies: str) -> str:
     """What a turn's answer needs kept to be sent again: its replies (:func:`rendered`) and
     its language."""
-    return json.dumps({"locale": result.locale, "replies": replies}, ensure_ascii=False)
+    return f'{{"locale":{_dumps(result.locale)},"replies":{replies}}}'
 
 
-def repeat(content: Content, kept: str) -> JSON:
-    """The answer :func:`owed` kept, as :func:`payload` gave it."""
+def repeat(content: Content, kept: str) -> bytes:
+    """The answer :func:`owed` kept, as :func:`answer_body` gave it."""
     answer = json.loads(kept)
-    return _framed(renderer_for(content, answer["locale"], on_web_page=True), answer["replies"])
+    renderer = renderer_for(content, answer["locale"], on_web_page=True)
+    return _framed(renderer, _dumps(answer["replies"]))
 
 
-def _framed(renderer: Renderer, replies: list[JSON], *, forgotten: bool = False) -> JSON:
-    return {"replies": replies, **_frame(renderer), "forgotten": forgotten}
+def _framed(renderer: Renderer, replies: str, *, forgotten: bool = False) -> bytes:
+    """``{"replies": [...], <the frame>, "forgotten": false}``: the JSON of the three parts
+    joined, so that the frame, the same for every turn in a language, is encoded once."""
+    ending = ',"forgotten":true}' if forgotten else ',"forgotten":false}'
+    return f'{{"replies":{replies},{_frame(renderer)}{ending}'.encode()
 
 
-def _frame(renderer: Renderer) -> JSON:
+def _frame(renderer: Renderer) -> str:
     """The part of every answer that depends only on the pack and the language (where the
-    page is, its words): the same for every turn, so made once per language and kept with
-    the pack (``Content.derived``); a reloaded pack makes its own."""
+    page is, its words), as the JSON members it adds: the same for every turn, so made once
+    per language and kept with the pack (``Content.derived``); a reloaded pack makes its
+    own."""
     key = ("web_frame", renderer.locale, str(renderer.on_web_page))
-    frame: JSON | None = renderer.content.derived.get(key)
+    frame: str | None = renderer.content.derived.get(key)
     if frame is None:
-        frame = renderer.content.derived[key] = {
-            **locale_json(renderer),
-            "interface": interface(renderer),
-        }
+        members = {**locale_json(renderer), "interface": interface(renderer)}
+        frame = renderer.content.derived[key] = _dumps(members)[1:-1]  # without its braces
     return frame
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def locale_json(renderer: Renderer) -> JSON:
