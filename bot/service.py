@@ -86,12 +86,16 @@ class Conversations:
         update_id: str | None = None,
         owe: Callable[[HandleResult], str | None] | None = None,
         existing: bool = False,
+        settles: str | None = None,
     ) -> HandleResult:
         """Answer ``event`` from ``platform_id`` on ``channel``. ``update_id`` (the
         platform's id of this delivery, or the web client's id of its event, when there is
         one) makes a redelivery a no-op.
         ``existing``: only for a person who has a session; otherwise raise
         :class:`UnknownSession` (the web chat's tokens: a forgotten one does not start again).
+        ``settles``: an earlier update id on this channel whose owed replies are now known
+        delivered, settled in this turn's transaction (not on a redelivery, which commits
+        nothing).
 
         ``owe`` renders the result as the channel will send it; that payload is kept in the
         turn's own transaction until settled by ``remember_messages(settled=...)``, so a
@@ -101,7 +105,9 @@ class Conversations:
         started = time.perf_counter()
         try:
             key = self.key(channel, platform_id)
-            result = await self._turn(channel, key, event, update_id, owe, existing=existing)
+            result = await self._turn(
+                channel, key, event, update_id, owe, existing=existing, settles=settles
+            )
         except UnknownSession:
             raise
         except Exception as exc:
@@ -121,6 +127,7 @@ class Conversations:
         *,
         existing: bool = False,
         counted: bool = True,
+        settles: str | None = None,
     ) -> HandleResult:
         async with self._store.conversation(key, channel, update_id=update_id) as conv:
             if existing and conv.session is None:
@@ -145,6 +152,8 @@ class Conversations:
             payload = owe(result) if owe is not None and update_id is not None else None
             if payload is not None and update_id is not None:
                 await conv.owe(update_id, payload)
+            if settles is not None and settles != update_id:
+                await conv.settle(settles)
         return result
 
     async def begin(self, channel: str, platform_id: str, event: Event) -> None:

@@ -293,6 +293,30 @@ def test_an_update_id_given_with_the_turn_is_read_ahead_and_still_recorded(url: 
 # --- what a turn owes, and the ledger ----------------------------------------------------------
 
 
+def test_a_later_turn_settles_what_an_earlier_one_owes_in_its_own_transaction(
+    url: str,
+) -> None:
+    async def main() -> None:
+        async with opened(url) as store:
+            async with store.conversation(KEY, "web") as conv:
+                await conv.owe("e1", "first answer")
+            with pytest.raises(RuntimeError):
+                async with store.conversation(KEY, "web") as conv:
+                    await conv.settle("e1")
+                    raise RuntimeError("the turn failed: nothing of it is kept")
+            async with store.conversation(KEY, "telegram") as conv:
+                await conv.settle("e1")  # another channel's update of that id: not this one
+            async with store.conversation(KEY, "web") as conv:
+                assert await conv.owed("e1") == "first answer"
+                await conv.owe("e2", "second answer")
+                await conv.settle("e1")
+                assert await conv.owed("e1") is None
+            async with store.conversation(KEY, "web") as conv:
+                assert (await conv.owed("e1"), await conv.owed("e2")) == (None, "second answer")
+
+    run(main())
+
+
 def test_what_a_turn_owes_is_kept_per_channel_until_settled_with_its_ledger(url: str) -> None:
     async def main() -> None:
         async with opened(url) as store:

@@ -3,6 +3,7 @@ what is refused, and what is never kept."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -18,7 +19,7 @@ from bot.channels.web_limits import WebLimits
 from bot.channels.web_settings import WebSettings
 from bot.engine import tokens
 from tests.engine_fixtures import CONTENT, option
-from tests.storage_fixtures import Clock, raw_bytes, run, tables
+from tests.storage_fixtures import Clock, count_trips, raw_bytes, run, tables
 from tests.web_fixtures import with_client
 
 Client = TestClient[web.Request, web.Application]
@@ -387,6 +388,46 @@ def test_a_retried_event_is_answered_once_with_the_answer_it_had(tmp_path: Path)
         assert _texts(other)[0] == "Den knappen är gammal."
         assert _turns_counted(database) == 3
         # An answer is kept only until the session's next event: the page has had it then.
+        assert tables(database)["owed"] == []
+
+    _run(tmp_path, test)
+
+
+def test_the_previous_answer_is_settled_in_the_next_events_own_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event is two trips to the database (read, commit), dropping the answer kept for the
+    session's previous event in the same commit; a commit of its own cost a third."""
+    database = tmp_path / "db"
+
+    async def test(client: Client) -> list[str]:
+        session = await _session(client)
+        await _event(client, session, type="start", id="e1")
+        assert len(tables(database)["owed"]) == 1
+        trips = count_trips(monkeypatch)
+        await _event(client, session, type="choice", token=option("home.welcome", 0), id="e2")
+        assert len(tables(database)["owed"]) == 1  # e2's answer; e1's went in e2's commit
+        return list(trips)
+
+    assert _run(tmp_path, test) == ["load_turn", "commit_group"]
+
+
+def test_answers_kept_by_overlapping_events_are_all_settled(tmp_path: Path) -> None:
+    """A client that does not wait for its answers (the page does): every answer but the
+    last is still dropped, and a forget drops that one."""
+    database = tmp_path / "db"
+
+    async def test(client: Client) -> None:
+        session = await _session(client)
+        await _event(client, session, type="start", id="e0")
+        presses = [
+            _event(client, session, type="text", text="hjälp", id=f"e{number}")
+            for number in range(1, 6)
+        ]
+        await asyncio.gather(*presses)
+        assert len(tables(database)["owed"]) == 1
+        forget = {"session": session, "type": "command", "name": "forget"}
+        assert (await client.post("/api/event", json=forget)).status == 200
         assert tables(database)["owed"] == []
 
     _run(tmp_path, test)

@@ -34,6 +34,9 @@ class Outbox(Generic[T]):
         while len(self._pending) > self._limit:
             self._pending.popitem(last=False)
 
+    def peek(self, key: str) -> T | None:
+        return self._pending.get(key)
+
     def take(self, key: str) -> T | None:
         return self._pending.pop(key, None)
 

@@ -209,6 +209,8 @@ class WebChat:
         # Under the session's own key: one client's id can never reach another's event.
         update_id = None if client_id is None else self._tokens.event_key(session, client_id)
         made: list[str] = []  # the replies as rendered (JSON) to be kept, to answer with too
+        bucket = session_bucket_key(session)  # a hash: the bearer token is not kept
+        previous = self._answered.peek(bucket)
         try:
             result = await self._conversations.handle(
                 CHANNEL,
@@ -217,12 +219,13 @@ class WebChat:
                 existing=True,
                 update_id=update_id,
                 owe=functools.partial(self._owe, made),
+                settles=previous,
             )
         except UnknownSession:
             fail(web.HTTPUnauthorized, "bad_session")
         if result.duplicate:  # a retry of an event already answered: the same answer
             return self._answer(request, self._repeat(result.owed))
-        await self._settle(session, None if result.forgotten else update_id)
+        await self._answered_now(session, None if result.forgotten else update_id, previous)
         answer = answer_body(self._content(), result, made[0] if made else None)
         return self._answer(request, answer)
 
@@ -233,8 +236,9 @@ class WebChat:
         self._take(self._limits.client_forgets, self._client(request))
         body = await read_json(request, self._settings.max_body_bytes)
         session = self._session(body)
-        await self._conversations.handle(CHANNEL, session, Command("forget"))
-        await self._settle(session, None)
+        previous = self._answered.peek(session_bucket_key(session))
+        await self._conversations.handle(CHANNEL, session, Command("forget"), settles=previous)
+        await self._answered_now(session, None, previous)
         return self._cors(request, web.Response(status=204))
 
     async def preflight(self, request: web.Request) -> web.Response:
@@ -261,15 +265,17 @@ class WebChat:
         made.append(replies)
         return owed(result, replies)
 
-    async def _settle(self, session: str, update_id: str | None) -> None:
-        """Let the store drop the answer kept for the session's previous event: the page
-        sends one event at a time, so by its next one (or a forget) it has had that answer or
-        given up on it. ``update_id``'s own answer is kept until then."""
-        bucket = session_bucket_key(session)  # a hash: the bearer token is not kept
+    async def _answered_now(self, session: str, update_id: str | None, settled: str | None) -> None:
+        """Keep ``update_id`` as the session's last answered event, the one the store keeps
+        an answer for: the page sends one event at a time, so by its next one (or a forget)
+        it has had that answer or given up on it. The answer kept before, ``settled``, was
+        dropped in the turn's own transaction (``handle(settles=...)``); one kept by an event
+        that overlapped this one (a client that does not wait) is dropped here."""
+        bucket = session_bucket_key(session)
         previous = self._answered.take(bucket)
         if update_id is not None:
             self._answered.keep(bucket, update_id)
-        if previous is not None and previous != update_id:
+        if previous is not None and previous not in (settled, update_id):
             await self._conversations.remember_messages(CHANNEL, session, "", (), settled=previous)
 
     def _repeat(self, answer: str | None) -> bytes:

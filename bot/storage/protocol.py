@@ -135,6 +135,12 @@ class Conversation(Protocol):
         """What a turn with ``update_id`` still owes, for its redelivery after a crash."""
         ...
 
+    async def settle(self, update_id: str) -> None:
+        """Drop what an earlier turn on this channel, ``update_id``, owes, in this turn's
+        transaction: the web chat's next event is the sign that the previous answer arrived,
+        so settling it costs no commit of its own."""
+        ...
+
     async def count(self, usage: Usage) -> None:
         """Add one to the counter ``usage``."""
         ...

@@ -44,7 +44,7 @@ class SqliteTurn:
         self.writes: list[rows.Write] = []
         self._seen: set[str] = set()  # update ids this turn has recorded
         self._read_ahead: dict[str, bool] = {}  # update ids read with the session: seen?
-        self._owes: dict[str, str] = {}
+        self._owes: dict[str, str | None] = {}  # this turn's owe and settle (None) so far
         self.closed = False
         self.deleted = False
 
@@ -103,6 +103,11 @@ class SqliteTurn:
             return self._owes[update_id]
         payload: str | None = await self._run(rows.owed, self._channel, update_id)
         return payload
+
+    async def settle(self, update_id: str) -> None:
+        self._check()
+        self._owes[update_id] = None
+        self.writes.append(partial(rows.settle, channel=self._channel, update_id=update_id))
 
     def _check(self) -> None:
         if self.closed:

@@ -41,6 +41,8 @@ class Rows(Protocol[C_in]):
 
     async def owed(self, conn: C_in, channel: str, update_id: str) -> str | None: ...
 
+    async def settle(self, conn: C_in, channel: str, update_id: str) -> None: ...
+
 
 class TurnView(Generic[C]):
     """The :class:`~bot.storage.protocol.Conversation` of one turn; valid only inside the
@@ -95,6 +97,10 @@ class TurnView(Generic[C]):
     async def owed(self, update_id: str) -> str | None:
         self._check()
         return await self._rows.owed(self._conn, self._channel, update_id)
+
+    async def settle(self, update_id: str) -> None:
+        self._check()
+        await self._rows.settle(self._conn, self._channel, update_id)
 
     def _check(self) -> None:
         if self.closed:
