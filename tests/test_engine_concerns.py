@@ -176,3 +176,16 @@ def test_typed_concern_text_is_never_kept() -> None:
     turn = step(CONTENT, at("home.relation"), Text(secret), NOW)
     assert turn.session is not None
     assert "Zebulon" not in repr(turn.session) and "Zebulon" not in repr(turn.replies)
+
+
+def test_each_pack_hears_its_own_translated_words_beside_one_that_heard_before() -> None:
+    """The word lists are made once per pack and kept with it: a pack made from another with
+    new translations (a reload, a translator's fix) hears its own words, not the lists the
+    first pack kept."""
+    before = concerned(fi={"vapen;kniv*;skjut*;döda": "ase"})
+    after = replace(before, translations={"fi": {"vapen;kniv*;skjut*;döda": "puukko"}})
+    menu = at("home.menu")
+    assert typed(menu, "hänellä on ase", before).step == "safety.violence"
+    assert typed(menu, "hänellä on puukko", before).step == "home.menu"
+    assert typed(menu, "hänellä on puukko", after).step == "safety.violence"
+    assert typed(menu, "hänellä on ase", after).step == "home.menu"

@@ -29,12 +29,24 @@ def _translations(content: Content, locale: str | None) -> list[Mapping[str, str
 
 def words(content: Content, locale: str | None, source: Sequence[str]) -> tuple[str, ...]:
     """``source`` words plus the words the locale's translators listed for them."""
-    return _with_translations(source, _translations(content, locale))
+    key = ("words", locale or "", *source)
+    found: tuple[str, ...] | None = content.derived.get(key)
+    if found is None:
+        found = _with_translations(source, _translations(content, locale))
+        content.derived[key] = found
+    return found
 
 
 def _everywhere(content: Content, source: Sequence[str]) -> tuple[str, ...]:
-    """``source`` words plus their translations in every language of the pack."""
-    return _with_translations(source, list(content.translations.values()))
+    """``source`` words plus their translations in every language of the pack. Like
+    :func:`words`, made once per pack (``Content.derived``): every typed message is read
+    for the emergency and concern words of every language."""
+    key = ("everywhere", *source)
+    found: tuple[str, ...] | None = content.derived.get(key)
+    if found is None:
+        found = _with_translations(source, list(content.translations.values()))
+        content.derived[key] = found
+    return found
 
 
 def emergency_words(content: Content) -> tuple[str, ...]:
