@@ -200,6 +200,20 @@ def test_lotsen_validate_uses_the_cache_named_in_its_environment(
     assert off.returncode == 0
 
 
+def test_a_pack_taken_from_the_cache_needs_no_schema_library(pack: Path, tmp_path: Path) -> None:
+    """A restart from the cache checks no file against the schemas, so it does not import
+    jsonschema (2.7 MiB of an idle server); a fresh load does."""
+    code = (
+        "import sys; from pathlib import Path; from bot.pack.cache import PackCache; "
+        "from bot.pack.loader import load_pack; "
+        f"result = load_pack({str(pack)!r}, cache=PackCache(Path({str(tmp_path / 'c')!r}))); "
+        "print(result.content is not None, 'jsonschema' in sys.modules)"
+    )
+    command = [sys.executable, "-c", code]
+    runs = [subprocess.run(command, cwd=ROOT, capture_output=True, text=True) for _ in range(2)]
+    assert [run.stdout.split() for run in runs] == [["True", "True"], ["True", "False"]]
+
+
 def test_another_version_of_lotsen_loads_afresh(
     pack: Path, tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,12 +11,14 @@ import json
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.source.problems import Problem
 from bot.source.yamlsrc import Document, Path, excerpt
+
+if TYPE_CHECKING:  # imported where a file is checked: a server restarted from the cache of
+    # loaded packs (bot.pack.cache) checks none, and jsonschema is 2.7 MiB of its memory
+    from jsonschema import Draft202012Validator, ValidationError
 
 SchemaName = Literal["pack", "flow", "areas", "services", "convtest"]
 
@@ -43,6 +45,8 @@ def load(name: SchemaName) -> dict[str, Any]:
 def _validator(name: SchemaName) -> Draft202012Validator:
     # Validated with the schema's own `$defs` written in place: a 3,000-step pack made 30,000
     # `$ref` lookups through `referencing` (0.6 of 1.7 s); the errors are the same.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_inlined(load(name)))
 
 
