@@ -3,6 +3,7 @@ and loading take and how much memory the loaded pack holds, from 1,000 to 10,000
 
     python bench/content_scale.py --steps 10000          # one size, in this process
     python bench/content_scale.py --sizes 1000 10000     # each size in a fresh process
+    python bench/content_scale.py --sizes 1000 10000 --rounds 3   # medians of 3 rounds
 
 A pack of N steps: flows of 100 steps, each step a sentence and two options (on to the next
 step, or skip one), the last step of a flow leading to the next flow; a home menu, an
@@ -25,6 +26,7 @@ import gc
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -237,6 +239,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--rounds", type=int, default=1, help="medians of this many rounds")
     parser.add_argument("--cached", type=Path, help="time a load from this root's cache")
     args = parser.parse_args()
     if args.cached:
@@ -245,8 +248,21 @@ def main() -> None:
     if args.steps:
         print(json.dumps(measure(args.steps)))
         return
-    results = [_fresh_process("--steps", str(size)) for size in args.sizes]
-    print(json.dumps(results))
+    rounds = [
+        [_fresh_process("--steps", str(size)) for size in args.sizes] for _ in range(args.rounds)
+    ]
+    print(
+        json.dumps([_medians([one[index] for one in rounds]) for index in range(len(args.sizes))])
+    )
+
+
+def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One size's figures: each the median of its rounds (the counts are the same in all)."""
+    if len(runs) == 1:
+        return runs[0]
+    medians: dict[str, Any] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    medians["rounds"] = len(runs)
+    return medians
 
 
 if __name__ == "__main__":

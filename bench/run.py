@@ -21,7 +21,8 @@
    aiohttp JSON handler committing one row per request), the load generator using the
    JSON API as the page does (``loadgen.py --web``). The systems take turns, ``--rounds``
    times, each round on a fresh database; the tables show medians.
-2. The engine alone (``engine_bench.py``). 3. Content scale (``content_scale.py``).
+2. The engine alone (``engine_bench.py``). 3. Content scale (``content_scale.py``; each size
+   once a round, medians of the rounds).
 4. Storage (``storage_bench.py``). 5. Idle memory (``idle_memory.py``).
 
 Prints a table and writes ``bench/results/<date>-<machine>.json``.
@@ -530,7 +531,10 @@ def main() -> None:
         )
     print("engine, content scale, storage, idle memory ...", file=sys.stderr)
     result["engine"] = _json(["bench/engine_bench.py", "--steps", engine_steps])
-    result["content_scale"] = _json(["bench/content_scale.py", "--sizes", *sizes])
+    rounds = "1" if args.quick else str(args.rounds)
+    result["content_scale"] = _json(
+        ["bench/content_scale.py", "--sizes", *sizes, "--rounds", rounds]
+    )
     first, last = result["content_scale"][0], result["content_scale"][-1]
     result["content_growth_1k_to_10k"] = {
         key: round(
