@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.chat import run_chat
 from bot.cli import main
+from bot.flows.model import Content
 from bot.i18n.catalogs import read_catalog
 from bot.i18n.facts import facts
 from bot.pack.loader import load_pack
@@ -373,6 +374,28 @@ def test_a_card_states_the_structured_hours_in_the_persons_language() -> None:
     ]
     (arabic,) = hours["ar"]  # the Arabic comma, and the times kept left to right
     assert "\u060c" in arabic and "\u20669:00\u2069" in arabic and "الاثنين" in arabic
+
+
+def test_a_cards_hours_are_kept_per_pack_and_language() -> None:
+    """Worked out once per pack, language and service: a pack made from another with other
+    words (a reload) states its own, and each language keeps its own."""
+    from dataclasses import replace
+
+    from bot.engine.render import service_card
+    from bot.i18n.renderer import renderer_for
+
+    content = load_pack(Path(__file__).resolve().parent.parent / "content").content
+    assert content is not None and content.directory is not None
+    card = service_card(content, content.directory.services["orostelefonen"], NOW)
+    reloaded = replace(content, texts={**content.texts, "card_hours": "Tider"})
+
+    def hours(pack: Content, lang: str | None) -> str:
+        return next(f.text for f in renderer_for(pack, lang).card(card) if f.kind == "hours")
+
+    assert hours(content, None).startswith("Öppet: mån")
+    assert hours(reloaded, None).startswith("Tider: mån")
+    assert hours(content, "en").startswith("Open: Mon")
+    assert hours(content, None).startswith("Öppet: mån")  # the first pack kept its own
 
 
 TWICE = HOME.replace("say: Ingen läser chatten.", "say: Välkommen.")  # the text in two steps

@@ -164,10 +164,11 @@ def button_json(renderer: Renderer, button: Button) -> JSON:
         "kind": button.kind,
         "action": button.action,
     }
-    parsed = tokens.parse(button.token)
-    if isinstance(parsed, tokens.LanguageToken):
-        # The label is in that language, whatever the page's: say so for screen readers.
-        data["lang"] = html_lang(parsed.code)
+    if button.kind == "language":
+        parsed = tokens.parse(button.token)
+        if isinstance(parsed, tokens.LanguageToken):
+            # The label is in that language, whatever the page's: say so for screen readers.
+            data["lang"] = html_lang(parsed.code)
     return data
 
 

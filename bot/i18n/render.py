@@ -30,6 +30,8 @@ class _KeepUnknown(dict[str, str]):
 
 def fill(text: str, params: Mapping[str, str]) -> str:
     """``str.format_map`` that never raises: unknown or malformed placeholders stay as typed."""
+    if "{" not in text and "}" not in text:  # most texts: nothing to fill, nothing to unescape
+        return text
     try:
         return Formatter().vformat(text, (), _KeepUnknown(params))
     except (ValueError, IndexError, AttributeError, KeyError):
@@ -48,7 +50,8 @@ def render(phrase: Phrase, translator: Translator) -> str:
     """The phrase in the translator's language, placeholders filled. A phrase in a context
     takes that context's translation, else the msgid's own (a catalog from before contexts)."""
     if phrase.context:
-        text = translator.gettext(key(phrase.msgid, phrase.context))
-        if text != key(phrase.msgid, phrase.context):
+        contextual = key(phrase.msgid, phrase.context)
+        text = translator.gettext(contextual)
+        if text != contextual:
             return fill(text, phrase.params)
     return fill(translator.gettext(phrase.msgid), phrase.params)

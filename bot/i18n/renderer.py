@@ -92,10 +92,9 @@ class Renderer:
             always = (
                 card.opening is not None and card.opening.open_now and not card.opening.closes_at
             )
-            hours = self.hours(card.schedule) if card.schedule is not None and not always else ""
+            hours = self._weekly(card) if card.schedule is not None and not always else ""
             if hours:  # the structured hours, in the person's language and the pack's facts
-                shown = isolate_numbers(hours) if self.rtl else hours  # words stay right to left
-                facts.append(Fact("hours", f"{self.interface('card_hours')}: {shown}"))
+                facts.append(Fact("hours", hours))
             if card.hours:  # the source's own words: may only add (validate checks its times)
                 facts.append(Fact("hours_note", self.text(card.hours)))
             if card.anonymity:
@@ -105,6 +104,20 @@ class Renderer:
         source = self.interface("card_source", source=card.source, date=self.date(card.verified))
         facts.append(Fact("source", source))
         return facts
+
+    def _weekly(self, card: ContactCard) -> str:
+        """The card's weekly hours as its fact shows them ("Öppettider: mån-fre ..."): the
+        same on every turn, so made once per pack, language and service and kept with the
+        pack (``Content.derived``; a card's id is its service's)."""
+        key = ("card_hours", self.locale, str(self.on_web_page), card.id)
+        shown: str | None = self.content.derived.get(key)
+        if shown is None:
+            assert card.schedule is not None
+            hours = self.hours(card.schedule)
+            hours = isolate_numbers(hours) if self.rtl else hours  # words stay right to left
+            shown = f"{self.interface('card_hours')}: {hours}" if hours else ""
+            self.content.derived[key] = shown
+        return shown
 
     def hours(self, schedule: Schedule) -> str:
         """The weekly hours in the locale: "mån-fre 09:00-12:00, stängt helgdagar" (en dashes)."""
