@@ -398,6 +398,30 @@ def test_a_cards_hours_are_kept_per_pack_and_language() -> None:
     assert hours(content, None).startswith("Öppet: mån")  # the first pack kept its own
 
 
+def test_texts_are_kept_per_pack_language_and_page() -> None:
+    """A text without values is rendered once per pack and language: a pack made from
+    another with a corrected translation says the correction, the first pack its own, and
+    the web page's wording stays the page's."""
+    from dataclasses import replace
+
+    from bot.engine.replies import Phrase
+    from bot.i18n.renderer import renderer_for
+
+    content = load_pack(Path(__file__).resolve().parent.parent / "content").content
+    assert content is not None
+    msgid = content.texts["nav_menu"]
+    fixed = {**content.translations["en"], msgid: "Back to the start"}
+    corrected = replace(content, translations={**content.translations, "en": fixed})
+    menu = Phrase(msgid)
+    first = renderer_for(content, "en").text(menu)
+    assert renderer_for(corrected, "en").text(menu) == "Back to the start" != first
+    assert renderer_for(content, "en").text(menu) == first
+    assert renderer_for(content, "sv").text(menu) == msgid
+    page = Phrase("Tryck på knappen", web="Klicka på knappen")
+    assert renderer_for(content, "sv").text(page) == "Tryck på knappen"
+    assert renderer_for(content, "sv", on_web_page=True).text(page) == "Klicka på knappen"
+
+
 TWICE = HOME.replace("say: Ingen läser chatten.", "say: Välkommen.")  # the text in two steps
 
 

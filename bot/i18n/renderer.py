@@ -39,6 +39,9 @@ class Fact:
 
 @dataclass(frozen=True)
 class Renderer:
+    """A pack's texts in one language; made by :func:`renderer_for`, whose translator is the
+    pack's own for that language (texts without values are kept per pack and language)."""
+
     content: Content
     locale: str
     translator: Translator
@@ -49,6 +52,19 @@ class Renderer:
         return _is_rtl(self.locale)
 
     def text(self, phrase: Phrase) -> str:
+        if phrase.params:  # filled in for this turn: made anew
+            return self._rendered(phrase)
+        # Without values a phrase always reads the same in a language: rendered once per pack
+        # and kept with it (``Content.derived``); every button label and most texts are so.
+        web = "" if phrase.web is None else f"web:{phrase.web}"
+        page = "page" if self.on_web_page else ""
+        key = ("text", self.locale, page, phrase.msgid, phrase.context or "", web)
+        found: str | None = self.content.derived.get(key)
+        if found is None:
+            found = self.content.derived[key] = self._rendered(phrase)
+        return found
+
+    def _rendered(self, phrase: Phrase) -> str:
         if self.on_web_page and phrase.web is not None:
             phrase = replace(phrase, msgid=phrase.web)
         text = render(phrase, self.translator)
