@@ -201,7 +201,8 @@ class WebChat:
         self._take(self._limits.client_events, self._client(request))
         body = await read_json(request, self._settings.max_body_bytes)
         session = self._session(body)
-        self._take(self._limits.events, session_bucket_key(session))
+        bucket = session_bucket_key(session)  # a hash: the bearer token is not kept
+        self._take(self._limits.events, bucket)
         event = parse_event(
             body, max_text=self._settings.max_text_chars, fallback_hint=_hint(request)
         )
@@ -209,7 +210,6 @@ class WebChat:
         # Under the session's own key: one client's id can never reach another's event.
         update_id = None if client_id is None else self._tokens.event_key(session, client_id)
         made: list[str] = []  # the replies as rendered (JSON) to be kept, to answer with too
-        bucket = session_bucket_key(session)  # a hash: the bearer token is not kept
         previous = self._answered.peek(bucket)
         try:
             result = await self._conversations.handle(
@@ -225,7 +225,9 @@ class WebChat:
             fail(web.HTTPUnauthorized, "bad_session")
         if result.duplicate:  # a retry of an event already answered: the same answer
             return self._answer(request, self._repeat(result.owed))
-        await self._answered_now(session, None if result.forgotten else update_id, previous)
+        await self._answered_now(
+            session, bucket, None if result.forgotten else update_id, settled=previous
+        )
         answer = answer_body(self._content(), result, made[0] if made else None)
         return self._answer(request, answer)
 
@@ -236,9 +238,10 @@ class WebChat:
         self._take(self._limits.client_forgets, self._client(request))
         body = await read_json(request, self._settings.max_body_bytes)
         session = self._session(body)
-        previous = self._answered.peek(session_bucket_key(session))
+        bucket = session_bucket_key(session)  # a hash: the bearer token is not kept
+        previous = self._answered.peek(bucket)
         await self._conversations.handle(CHANNEL, session, Command("forget"), settles=previous)
-        await self._answered_now(session, None, previous)
+        await self._answered_now(session, bucket, None, settled=previous)
         return self._cors(request, web.Response(status=204))
 
     async def preflight(self, request: web.Request) -> web.Response:
@@ -265,13 +268,15 @@ class WebChat:
         made.append(replies)
         return owed(result, replies)
 
-    async def _answered_now(self, session: str, update_id: str | None, settled: str | None) -> None:
+    async def _answered_now(
+        self, session: str, bucket: str, update_id: str | None, *, settled: str | None
+    ) -> None:
         """Keep ``update_id`` as the session's last answered event, the one the store keeps
         an answer for: the page sends one event at a time, so by its next one (or a forget)
         it has had that answer or given up on it. The answer kept before, ``settled``, was
         dropped in the turn's own transaction (``handle(settles=...)``); one kept by an event
-        that overlapped this one (a client that does not wait) is dropped here."""
-        bucket = session_bucket_key(session)
+        that overlapped this one (a client that does not wait) is dropped here. ``bucket``
+        is the session's key in that memory (``session_bucket_key``)."""
         previous = self._answered.take(bucket)
         if update_id is not None:
             self._answered.keep(bucket, update_id)

@@ -109,12 +109,13 @@ def _frame(renderer: Renderer) -> str:
     page is, its words), as the JSON members it adds: the same for every turn, so made once
     per language and kept with the pack (``Content.derived``); a reloaded pack makes its
     own."""
-    key = ("web_frame", renderer.locale, str(renderer.on_web_page))
-    frame: str | None = renderer.content.derived.get(key)
-    if frame is None:
+
+    def made() -> str:
         members = {**locale_json(renderer), "interface": interface(renderer)}
-        frame = renderer.content.derived[key] = _dumps(members)[1:-1]  # without its braces
-    return frame
+        return _dumps(members)[1:-1]  # without its braces
+
+    key = ("web_frame", renderer.locale, str(renderer.on_web_page))
+    return renderer.content.kept(key, made)
 
 
 def _dumps(value: object) -> str:

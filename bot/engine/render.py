@@ -7,7 +7,7 @@ channel recognises them by ``Button.kind == "language"`` and must not translate 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from bot.directory import phones
@@ -169,7 +169,10 @@ def text(content: Content, key: str, params: Mapping[str, str] | None = None) ->
 
 def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...]:
     """Visible content options, then language buttons if the step asks, then navigation."""
-    every = _kept(content, ("options", step.ref), lambda: _option_buttons(content, step))
+    # A step's buttons are the same on every visit but for what the session decides (options
+    # shown under a condition, `back` with somewhere to go back to): made once per pack and
+    # shared by every turn (Buttons and their Phrases are never changed once made).
+    every = content.kept(("options", step.ref), lambda: _option_buttons(content, step))
     if any(option.when for option in step.options):
         options = tuple(
             button
@@ -180,19 +183,6 @@ def buttons(content: Content, step: Step, session: Session) -> tuple[Button, ...
         options = every
     languages = language_buttons(content) if step.languages else ()
     return options + languages + navigation(content, step, session)
-
-
-def _kept(
-    content: Content, key: tuple[str, ...], make: Callable[[], tuple[Button, ...]]
-) -> tuple[Button, ...]:
-    """A step's buttons are the same on every visit but for what the session decides
-    (options shown under a condition, `back` with somewhere to go back to): made once per
-    pack and kept with it (``Content.derived``), shared by every turn (Buttons and their
-    Phrases are never changed once made)."""
-    found: tuple[Button, ...] | None = content.derived.get(key)
-    if found is None:
-        found = content.derived[key] = make()
-    return found
 
 
 def _option_buttons(content: Content, step: Step) -> tuple[Button, ...]:
@@ -212,9 +202,7 @@ def navigation(content: Content, step: Step, session: Session) -> tuple[Button, 
     ``resume`` with nowhere to go back to, ``emergency`` on the emergency step, ``menu`` on
     the menu."""
     back = bool(session.back)
-    return _kept(
-        content, ("nav", step.ref, str(back)), lambda: _navigation(content, step, back=back)
-    )
+    return content.kept(("nav", step.ref, str(back)), lambda: _navigation(content, step, back=back))
 
 
 def _navigation(content: Content, step: Step, *, back: bool) -> tuple[Button, ...]:
@@ -233,7 +221,7 @@ def _navigation(content: Content, step: Step, *, back: bool) -> tuple[Button, ..
 
 def language_buttons(content: Content) -> tuple[Button, ...]:
     """One button per language, labelled with its own name (not to be translated)."""
-    return _kept(content, ("languages",), lambda: _language_buttons(content))
+    return content.kept(("languages",), lambda: _language_buttons(content))
 
 
 def _language_buttons(content: Content) -> tuple[Button, ...]:

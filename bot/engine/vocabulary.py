@@ -29,24 +29,20 @@ def _translations(content: Content, locale: str | None) -> list[Mapping[str, str
 
 def words(content: Content, locale: str | None, source: Sequence[str]) -> tuple[str, ...]:
     """``source`` words plus the words the locale's translators listed for them."""
-    key = ("words", locale or "", *source)
-    found: tuple[str, ...] | None = content.derived.get(key)
-    if found is None:
-        found = _with_translations(source, _translations(content, locale))
-        content.derived[key] = found
-    return found
+    return content.kept(
+        ("words", locale or "", *source),
+        lambda: _with_translations(source, _translations(content, locale)),
+    )
 
 
 def _everywhere(content: Content, source: Sequence[str]) -> tuple[str, ...]:
     """``source`` words plus their translations in every language of the pack. Like
     :func:`words`, made once per pack (``Content.derived``): every typed message is read
     for the emergency and concern words of every language."""
-    key = ("everywhere", *source)
-    found: tuple[str, ...] | None = content.derived.get(key)
-    if found is None:
-        found = _with_translations(source, list(content.translations.values()))
-        content.derived[key] = found
-    return found
+    return content.kept(
+        ("everywhere", *source),
+        lambda: _with_translations(source, list(content.translations.values())),
+    )
 
 
 def emergency_words(content: Content) -> tuple[str, ...]:

@@ -9,11 +9,11 @@ flow in ``content/flows/social.yaml``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from string import Formatter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.flows.kinds import kind_of
 from bot.flows.ways import Ask, Option, Way
@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # only a type here: the directory's loader builds it
     from bot.directory.model import Directory
 
 # `resume` goes back like `back`, labelled "go on where I was": the button of a concern step.
+T = TypeVar("T")
+_UNMADE = object()  # Content.kept: nothing kept yet under a key (None or "" may be kept)
+
 NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget", "resume")
 # A word list (emergency words, an ask's keywords) is one msgid, its words joined by ";", so a
 # translator writes the words people type in their language, as .desktop files do Keywords.
@@ -184,6 +187,15 @@ class Content:
     derived: dict[tuple[str, ...], Any] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+
+    def kept(self, key: tuple[str, ...], make: Callable[[], T]) -> T:
+        """What ``make()`` gives, made on first use and kept in ``derived`` under ``key``:
+        for what is the same on every turn given the pack (the key names everything else it
+        depends on, such as a language)."""
+        found = self.derived.get(key, _UNMADE)
+        if found is _UNMADE:
+            found = self.derived[key] = make()
+        return cast("T", found)
 
 
 # The interface texts every pack defines in `texts:` of lotsen.yaml, and what each is for.

@@ -59,10 +59,7 @@ class Renderer:
         web = "" if phrase.web is None else f"web:{phrase.web}"
         page = "page" if self.on_web_page else ""
         key = ("text", self.locale, page, phrase.msgid, phrase.context or "", web)
-        found: str | None = self.content.derived.get(key)
-        if found is None:
-            found = self.content.derived[key] = self._rendered(phrase)
-        return found
+        return self.content.kept(key, lambda: self._rendered(phrase))
 
     def _rendered(self, phrase: Phrase) -> str:
         if self.on_web_page and phrase.web is not None:
@@ -126,14 +123,13 @@ class Renderer:
         same on every turn, so made once per pack, language and service and kept with the
         pack (``Content.derived``; a card's id is its service's)."""
         key = ("card_hours", self.locale, str(self.on_web_page), card.id)
-        shown: str | None = self.content.derived.get(key)
-        if shown is None:
-            assert card.schedule is not None
-            hours = self.hours(card.schedule)
-            hours = isolate_numbers(hours) if self.rtl else hours  # words stay right to left
-            shown = f"{self.interface('card_hours')}: {hours}" if hours else ""
-            self.content.derived[key] = shown
-        return shown
+        return self.content.kept(key, lambda: self._weekly_made(card))
+
+    def _weekly_made(self, card: ContactCard) -> str:
+        assert card.schedule is not None
+        hours = self.hours(card.schedule)
+        hours = isolate_numbers(hours) if self.rtl else hours  # words stay right to left
+        return f"{self.interface('card_hours')}: {hours}" if hours else ""
 
     def hours(self, schedule: Schedule) -> str:
         """The weekly hours in the locale: "mån-fre 09:00-12:00, stängt helgdagar" (en dashes)."""
