@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.flows.model import Content
+from bot.i18n import renderer
 from bot.pack.cache import PackCache
 from bot.pack.loader import LoadResult, load_pack
 from bot.source.problems import Problem
@@ -155,6 +156,7 @@ class ContentHolder:
                 return self._refuse(old, (outcome,))
             if outcome.content is None:
                 return self._refuse(old, outcome.problems)
+            renderer.prepare(outcome.content)  # a language new to the pack: here, not on a turn
             self._content = outcome.content
         finally:
             self._lock.release()

@@ -34,6 +34,7 @@ from bot.channels.pacing import Pacer
 from bot.directory import hours
 from bot.flows.model import Content
 from bot.http_errors import RETRY_SECONDS, answer_errors, plain_request_errors
+from bot.i18n import renderer
 from bot.metrics import Metrics
 from bot.reload import ContentError, ContentHolder, Watcher
 from bot.service import Conversations
@@ -97,6 +98,7 @@ async def create_app(
         await store.close()
         raise
     hours.prepare(clock())
+    renderer.prepare(content())
     metrics = Metrics()
     app = web.Application(middlewares=[answer_errors(metrics)])
     app[STORE] = store

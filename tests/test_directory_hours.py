@@ -249,3 +249,23 @@ def test_an_evening_past_midnight_reads_as_one_period_and_like_days_are_said_onc
     )
     said = renderer_for(CONTENT, "sv").hours(split).replace("\u2013", "-")
     assert said == "mån-fre 08:30-09:30, 13:00-16:00, stängt helgdagar"
+
+
+@pytest.mark.parametrize("first", ["sv", "en"])
+def test_dates_and_times_are_said_in_each_language_whichever_came_first(first: str) -> None:
+    """A card's day, time and verified date are formatted once per language and kept: the
+    same moment asked in another language is said in that one (each is kept by language)."""
+    closed = Opening(open_now=False, closes_at=None, opens_at=local(2026, 11, 30, 9, 0))
+    open_ = Opening(open_now=True, closes_at=local(2026, 11, 23, 12, 0), opens_at=None)
+    verified = date(2026, 11, 23)
+    expected = {
+        "sv": ("måndag", "09:00", "12:00", "23 november 2026"),
+        "en": ("Monday", "9:00\u202fAM", "12:00\u202fPM", "November 23, 2026"),
+    }
+    second = "en" if first == "sv" else "sv"
+    for code in (first, second, first):
+        renderer = renderer_for(CONTENT, code)
+        day, opens, closes, said_date = expected[code]
+        assert f"{day} {opens}" in renderer.opening(closed)
+        assert closes in renderer.opening(open_)
+        assert renderer.date(verified) == said_date

@@ -722,3 +722,18 @@ def test_a_gone_step_in_the_back_stack_is_dropped_even_without_a_version_change(
     turn = step(CONTENT, session, Choice("n.emergency"), NOW)
     assert turn.session is not None
     assert turn.session.back == ("home.menu", "home.age")
+
+
+def test_a_session_evolves_as_dataclasses_replace_makes_it() -> None:
+    """``Session.evolve`` (the engine's fast ``replace``): the same fields, a new session, the
+    old one untouched, and a name that is no field refused."""
+    before = at("home.age", back=("home.menu",))
+    changes: dict[str, Any] = {"step": "home.menu", "variables": {"who": "child"}, "locale": "ar"}
+    evolved = before.evolve(**changes)
+    assert evolved == replace(before, **changes)
+    assert evolved is not before and before.step == "home.age"
+    assert evolved.to_dict() == {**before.to_dict(), **changes}
+    with pytest.raises(TypeError, match="stepp"):
+        before.evolve(stepp="home.menu")
+    with pytest.raises(AttributeError):
+        evolved.step = "home.age"  # type: ignore[misc]  # still frozen

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.cli import main
 from bot.directory import hours
+from bot.i18n import renderer
 from bot.server import STORE, create_app
 from bot.settings import Settings, SettingsError
 from tests.engine_fixtures import CONTENT
@@ -72,6 +73,36 @@ def test_the_holidays_opening_hours_need_are_loaded_at_start_not_on_a_turn(
     run(main_())
     assert sorted(asked) == [2026, 2027]  # type: ignore[type-var]
     hours._holidays.cache_clear()  # later tests load their own years again
+
+
+def test_each_language_s_locale_data_is_read_at_start_not_on_a_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Babel reads a language's data on its first text or date: create_app reads every
+    language of the pack, so the first person in Arabic does not wait for it."""
+    parsed: list[str] = []
+    real = renderer.Locale.parse
+
+    def recording(code: object, *args: object, **kwargs: object) -> object:
+        if isinstance(code, str):  # Babel passes its Locale objects through parse, too
+            parsed.append(code)
+        return real(code, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(renderer.Locale, "parse", recording)
+    renderer._babel_locale.cache_clear()
+    renderer._is_rtl.cache_clear()
+
+    async def main_() -> None:
+        app = await create_app(_settings(tmp_path), lambda: CONTENT)
+        await app[STORE].close()
+
+    run(main_())
+    codes = [language.code for language in CONTENT.languages]
+    assert len(codes) > 1 and sorted(parsed) == sorted(codes)
+    assert renderer._is_rtl.cache_info().currsize == len(codes)  # their data read, too
+    for code in codes:  # a turn then parses nothing
+        renderer.renderer_for(CONTENT, code).date(datetime(2026, 12, 7).date())
+    assert len(parsed) == len(codes)
 
 
 def test_the_server_module_does_not_load_telegram_until_a_token_asks_for_it() -> None:

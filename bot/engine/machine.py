@@ -16,7 +16,6 @@ Typed text is matched and dropped: only the value a matcher finds is kept in the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -72,7 +71,7 @@ def step(content: Content, session: Session | None, event: Event, now: datetime)
         return turn
     if session is None:
         return _first_contact(content, event, now)
-    session = replace(session, updated=now)
+    session = session.evolve(updated=now)
     if session.version != content.version or not _all_exist(content, session):
         session, restarted = _migrate(content, session)
         if restarted:
@@ -95,7 +94,7 @@ def _start(
     fresh = _new_session(content, session, _payload_language(content, payload) or hint, now)
     preset = _preset(content, payload)
     if preset:
-        fresh = replace(fresh, variables={**fresh.variables, **preset})
+        fresh = fresh.evolve(variables={**fresh.variables, **preset})
     return _go(content, fresh, content.start, now, remember=False)
 
 
@@ -107,7 +106,7 @@ def _first_contact(content: Content, event: Event, now: datetime) -> Turn:
     fresh = _new_session(content, None, named or event.locale_hint, now)
     if named is not None:
         arrived, replies = _arrive(
-            content, replace(fresh, locale_chosen=True), content.start, now, remember=False
+            content, fresh.evolve(locale_chosen=True), content.start, now, remember=False
         )
         return Turn(arrived, replies)
     turn = _begin(content, fresh, event, now, notes=())
@@ -201,14 +200,14 @@ def _migrate(content: Content, session: Session) -> tuple[Session, bool]:
     """The session under the current content version, and whether it had to restart."""
     target = _resolve(content, session.step)
     if target is None:
-        reset = replace(session, step=content.start, back=(), variables={})
-        return replace(reset, version=content.version), True
+        reset = session.evolve(step=content.start, back=(), variables={})
+        return reset.evolve(version=content.version), True
     back: list[str] = []
     for ref in session.back:
         resolved = _resolve(content, ref)
         if resolved is not None and (not back or back[-1] != resolved):
             back.append(resolved)
-    return replace(session, step=target, back=tuple(back), version=content.version), False
+    return session.evolve(step=target, back=tuple(back), version=content.version), False
 
 
 def _all_exist(content: Content, session: Session) -> bool:
@@ -272,10 +271,10 @@ def _arrive(
         if following is None or following in seen or len(seen) > MAX_HOPS:
             break
         if answered is None:  # a question asked once is passed over without a word
-            said = replace(session, variables=dict(variables))
+            said = session.evolve(variables=dict(variables))
             replies.extend(render.step_replies(content, current, said, now, resting=False))
         current = content.steps[following]
-    arrived = replace(session, variables=variables).moved_to(current.ref, remember=remember)
+    arrived = session.evolve(variables=variables).moved_to(current.ref, remember=remember)
     replies.extend(render.step_replies(content, current, arrived, now))
     return arrived, tuple(replies)
 
@@ -292,12 +291,12 @@ def _answered_before(step: Step, variables: Mapping[str, str]) -> str | None:
 def _back(content: Content, session: Session, now: datetime) -> Turn:
     if not session.back:
         return _go(content, session, content.menu, now, remember=False)
-    popped = replace(session, back=session.back[:-1])
+    popped = session.evolve(back=session.back[:-1])
     return _go(content, popped, session.back[-1], now, remember=False)
 
 
 def _take(content: Content, session: Session, option: Option, now: datetime) -> Turn:
-    chosen = replace(session, variables={**session.variables, **option.sets})
+    chosen = session.evolve(variables={**session.variables, **option.sets})
     return _go(content, chosen, option.goto, now, remember=True)
 
 
@@ -465,7 +464,7 @@ def _labelled(
 
 
 def _answered(content: Content, session: Session, answered: Answered, now: datetime) -> Turn:
-    taken = replace(session, variables={**session.variables, **answered.sets})
+    taken = session.evolve(variables={**session.variables, **answered.sets})
     return _go(content, taken, answered.goto, now, remember=True)
 
 
@@ -506,7 +505,7 @@ def _language_command(content: Content, session: Session, arg: str, now: datetim
 
 
 def _set_language(content: Content, session: Session, code: str, now: datetime) -> Turn:
-    chosen = replace(session, locale=code, locale_chosen=True)
+    chosen = session.evolve(locale=code, locale_chosen=True)
     return Turn(chosen, _show(content, chosen, now))
 
 
