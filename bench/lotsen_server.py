@@ -27,7 +27,12 @@ UNLIMITED = 1e9  # calls a second, and as a burst
 def main() -> None:
     settings = Settings.from_env(os.environ)
     content = load_content(settings)
-    app = create_app(settings, lambda: content, pacer=Pacer(rate=UNLIMITED, burst=UNLIMITED))
+    app = create_app(
+        settings,
+        lambda: content,
+        pacer=Pacer(rate=UNLIMITED, burst=UNLIMITED),
+        tune_collector=True,  # as lotsen serve
+    )
     web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import traceback
@@ -10,8 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot import server
 from bot.cli import main
 from bot.directory import hours
 from bot.i18n import renderer
@@ -131,6 +134,51 @@ def test_serve_refuses_a_bad_setting_and_names_it(
     monkeypatch.setenv("PORT", "http")
     assert main(["serve"]) == 2
     assert "PORT has value 'http'" in capsys.readouterr().err
+
+
+def test_serve_sets_the_collector_for_a_server_once_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lotsen serve``'s start-up objects go to the permanent generation and the youngest
+    generation waits for 10,000 objects: after the channels have started, before the first
+    request. A test's own app (create_app's default) leaves the collector alone."""
+    monkeypatch.setenv("LOTSEN_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("LOTSEN_DATABASE", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setenv("LOTSEN_CONTENT", str(ROOT / "content"))
+    monkeypatch.setenv("LOTSEN_CACHE_DIR", "off")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    seen: dict[str, object] = {}
+    saved = gc.get_threshold()
+
+    def started(app: object, **options: object) -> None:
+        async def start() -> None:
+            runner = web.AppRunner(await app)  # type: ignore[misc]
+            try:
+                await runner.setup()  # runs on_startup, as run_app does
+                seen["frozen"], seen["threshold"] = gc.get_freeze_count(), gc.get_threshold()
+            finally:
+                await runner.cleanup()
+
+        try:
+            assert (gc.get_freeze_count(), gc.get_threshold()) == (0, saved)  # not before
+            run(start())
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*saved)
+
+    monkeypatch.setattr(server.web, "run_app", started)
+    assert main(["serve"]) == 0
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 10_000
+    assert seen["threshold"] == (server.YOUNG_OBJECTS, *saved[1:])
+
+    async def plain_app() -> tuple[int, tuple[int, int, int]]:
+        app = await create_app(_settings(tmp_path), lambda: CONTENT)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await runner.cleanup()
+        return gc.get_freeze_count(), gc.get_threshold()
+
+    assert run(plain_app()) == (0, saved)
 
 
 def test_the_procfile_runs_the_server() -> None:
