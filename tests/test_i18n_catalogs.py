@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po, write_po
 from bot.chat import run_chat
 from bot.cli import main
 from bot.flows.model import Content
+from bot.i18n import catalogs
+from bot.i18n import facts as facts_module
 from bot.i18n.catalogs import read_catalog
 from bot.i18n.facts import facts
 from bot.pack.loader import load_pack
@@ -258,6 +260,28 @@ def test_facts_are_compared_in_any_digit_script_and_addresses_exactly() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "numbers", "addresses"),
+    [
+        ("Läs mer på WWW.Polisen.se/tips2.", (), ("www.polisen.se/tips2",)),
+        (
+            "Se https://1177.se/Stockholm/ eller ring 1177",
+            ("1177",),
+            ("https://1177.se/stockholm/",),
+        ),
+        ("HTTP://EXAMPLE.SE:8080 dygnet runt", (), ("http://example.se:8080",)),
+        ("Mejla TIPS@polisen.se, 24 timmar", ("24",), ("tips@polisen.se",)),
+        ("Öppet 9-15, inga adresser", ("15", "9"), ()),
+        ("Inga siffror alls", (), ()),
+    ],
+)
+def test_facts_find_addresses_in_any_case_and_their_digits_are_not_numbers(
+    text: str, numbers: tuple[str, ...], addresses: tuple[str, ...]
+) -> None:
+    found = facts(text)
+    assert (found.numbers, found.addresses) == (numbers, addresses)
+
+
 def test_stats_reports_coverage_and_review_status_and_gates_on_a_minimum(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -304,6 +328,41 @@ def test_a_catalog_is_parsed_again_only_when_its_bytes_change(tmp_path: Path) ->
     path.write_text(po % "Hi", "utf-8")
     again = read_catalog(path, "sv")
     assert again is not first and again.messages == {"Hej": "Hi"}
+
+
+def test_the_source_texts_facts_are_worked_out_once_for_all_catalogs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every catalog translates the same msgids: their facts are read once per load, however
+    many catalogs and texts (an LRU cache of them missed every time past its size), and each
+    translation is still compared with its own source text."""
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    sources = [f"Ring 020-{n:03d} 00 vardagar 9-12." for n in range(40)]
+    for code in ("en", "ar", "fi"):
+        wrong = code == "fi"  # one wrong number, in the last text of one catalog
+        entries = [
+            f'msgid "{text}"\nmsgstr "[{code}] '
+            f'{text.replace("9-12", "9-13") if wrong and n == 39 else text}"\n'
+            for n, text in enumerate(sources)
+        ]
+        po = tmp_path / code / "LC_MESSAGES" / "messages.po"
+        po.parent.mkdir(parents=True)
+        po.write_text(header + "\n".join(entries), "utf-8")
+    read: list[str] = []
+    real = facts_module.facts
+
+    def counting(text: str) -> facts_module.Facts:
+        read.append(text)
+        return real(text)
+
+    monkeypatch.setattr(facts_module, "facts", counting)
+    monkeypatch.setattr(catalogs, "facts", counting)
+    loaded = catalogs.load_catalogs(tmp_path)
+    assert sorted(text for text in read if not text.startswith("[")) == sorted(sources)
+    assert len(read) == len(sources) * 4  # each source once, each translation once
+    assert [p.code for p in loaded["fi"].problems] == ["fact-mismatch"]
+    assert "numbers missing: 12; numbers not in the source: 13" in loaded["fi"].problems[0].message
+    assert loaded["en"].problems == loaded["ar"].problems == ()
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")

@@ -23,7 +23,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
 from bot.flows.model import placeholders
-from bot.i18n.facts import facts, source_facts
+from bot.i18n.facts import SourceFacts, facts
 from bot.i18n.render import key
 from bot.source.files import MAX_CATALOG_BYTES, Files
 from bot.source.problems import Problem
@@ -70,8 +70,11 @@ def catalog_path(locales: Path, code: str) -> Path:
     return locales / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def read_catalog(path: Path, code: str, files: Files | None = None) -> LoadedCatalog:
+def read_catalog(
+    path: Path, code: str, files: Files | None = None, known: SourceFacts | None = None
+) -> LoadedCatalog:
     """The catalog at ``path``; ``files`` reads it (by default, only inside its own folder).
+    ``known``: the source texts' facts, shared by the catalogs of one load.
 
     One that cannot be read or parsed comes back empty, with the problem that says why:
     `lotsen validate` names the file, nothing crashes."""
@@ -82,7 +85,7 @@ def read_catalog(path: Path, code: str, files: Files | None = None) -> LoadedCat
     kept = _parsed.get((path, code))
     if kept is not None and kept[0] == digest:
         return kept[1]  # unchanged since the last load: a reload parses only what changed
-    loaded = _parse(raw, path, code)
+    loaded = _parse(raw, path, code, SourceFacts() if known is None else known)
     _parsed[path, code] = (digest, loaded)
     return loaded
 
@@ -93,7 +96,7 @@ def read_catalog(path: Path, code: str, files: Files | None = None) -> LoadedCat
 _parsed: dict[tuple[Path, str], tuple[bytes, LoadedCatalog]] = {}
 
 
-def _parse(raw: bytes, path: Path, code: str) -> LoadedCatalog:
+def _parse(raw: bytes, path: Path, code: str, known: SourceFacts) -> LoadedCatalog:
     try:
         catalog = read_po(io.BytesIO(raw), locale=None, abort_invalid=True)
     except PoFileError as error:
@@ -112,7 +115,7 @@ def _parse(raw: bytes, path: Path, code: str) -> LoadedCatalog:
             ),
         )
     stats = _stats(catalog, code, review_status(raw))
-    return LoadedCatalog(stats, _messages(catalog), path, tuple(_check(catalog, path)))
+    return LoadedCatalog(stats, _messages(catalog), path, tuple(_check(catalog, path, known)))
 
 
 def _unreadable(path: Path, code: str, problem: Problem) -> LoadedCatalog:
@@ -142,9 +145,10 @@ def load_catalogs(locales: Path, files: Files | None = None) -> dict[str, Loaded
     if not locales.is_dir():
         return found
     reader = files or Files(locales)
+    known = SourceFacts()
     for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
-        found[code] = read_catalog(path, code, reader)
+        found[code] = read_catalog(path, code, reader, known)
     return found
 
 
@@ -184,14 +188,14 @@ def _stats(catalog: Catalog, code: str, review: str) -> CatalogStats:
     return CatalogStats(code, translated, fuzzy, untranslated, review)
 
 
-def _check(catalog: Catalog, path: Path) -> Iterator[Problem]:
+def _check(catalog: Catalog, path: Path, known: SourceFacts) -> Iterator[Problem]:
     """Translations whose ``{placeholders}`` differ from their msgid's: at run time such a
     text would show a raw ``{name}`` or lose a value, so it is an error. And translations
     whose facts differ (see :mod:`bot.i18n.facts`)."""
     for message in catalog:
         if not _is_real(message.id) or not isinstance(message.string, str) or not message.string:
             continue
-        yield from _check_facts(message, path)
+        yield from _check_facts(message, path, known)
         wanted, found = placeholders(str(message.id)), placeholders(message.string)
         if wanted != found:
             names = ", ".join(f"{{{name}}}" for name in sorted(wanted)) or "none"
@@ -206,14 +210,14 @@ def _check(catalog: Catalog, path: Path) -> Iterator[Problem]:
             )
 
 
-def _check_facts(message: Message, path: Path) -> Iterator[Problem]:
+def _check_facts(message: Message, path: Path, known: SourceFacts) -> Iterator[Problem]:
     """A number or address of the source missing from its translation is an error (a
     wrong phone number, wrong hours); one the translation adds is a warning. Word lists
     are what people type, not facts, and are not compared."""
     if WORD_LIST_NOTE in " ".join(message.auto_comments):  # wrapped over lines
         return
     source = str(message.id)
-    differences = source_facts(source).differences(facts(str(message.string)))
+    differences = known[source].differences(facts(str(message.string)))
     if not differences:
         return
     lacking = any(" missing: " in difference for difference in differences)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
 _WEB = re.compile(r"https?://[^\s<>\"')]+|www\.[^\s<>\"')]+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -23,11 +22,12 @@ _TRAILING = ".,;:!?"
 # Whatever any of the patterns above could match starts with one of these: a text without
 # any (most texts) has no facts, found with one search instead of three.
 _MAY_HOLD_FACTS = re.compile(r"[\d@]|https?://|www\.", re.IGNORECASE)
-_MAY_HOLD_ADDRESS = re.compile(r"@|https?://|www\.", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
+    """A text's facts. A named tuple, not a frozen dataclass: made for every translated
+    message of every catalog, where the dataclass's ``__init__`` was a fifth of the cost."""
+
     numbers: tuple[str, ...]  # sorted, in ASCII digits, without leading zeros' meaning lost
     addresses: tuple[str, ...]  # web and e-mail addresses, sorted
 
@@ -49,10 +49,15 @@ class Facts:
         return said
 
 
-@lru_cache(maxsize=1 << 14)
-def source_facts(text: str) -> Facts:
-    """:func:`facts` of a source text, which is compared with each language's translation."""
-    return facts(text)
+class SourceFacts(dict[str, Facts]):
+    """:func:`facts` of source texts, each worked out once for a load: every catalog
+    translates the same msgids. (An LRU cache of them thrashed once a pack had more texts
+    than it held: read catalog after catalog, each text had left it before it was asked
+    again, and a 10,000-step pack worked out its facts 17 times as often as one of 1,000.)"""
+
+    def __missing__(self, text: str) -> Facts:
+        found = self[text] = facts(text)
+        return found
 
 
 def facts(text: str) -> Facts:
@@ -60,7 +65,7 @@ def facts(text: str) -> Facts:
         return NO_FACTS
     addresses: list[str] = []
     rest = text
-    if _MAY_HOLD_ADDRESS.search(text) is not None:
+    if _may_hold_address(text):
         addresses = [m.rstrip(_TRAILING).lower() for m in _WEB.findall(text)]
         addresses += [m.rstrip(_TRAILING).lower() for m in _EMAIL.findall(text)]
         rest = _EMAIL.sub(" ", _WEB.sub(" ", text))  # an address's digits are the address's
@@ -69,6 +74,14 @@ def facts(text: str) -> Facts:
 
 
 NO_FACTS = Facts((), ())
+
+
+def _may_hold_address(text: str) -> bool:
+    """Whether an address pattern could match: true for every text one of them matches
+    (and for a few more, which they then read). Plain substring checks: an ignore-case
+    regex of the three took 3.5 us a text, most of a text's facts, read for every
+    translated message."""
+    return "@" in text or "://" in text or "www." in text.lower()
 
 
 def _ascii(digits: str) -> str:
