@@ -6,6 +6,7 @@ import gc
 import subprocess
 import sys
 import traceback
+import weakref
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,10 +16,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import server
+from bot.channels import web_render
 from bot.cli import main
 from bot.directory import hours
+from bot.engine import Start, Text, step
 from bot.i18n import renderer
+from bot.pack.loader import load_pack
 from bot.server import STORE, create_app
+from bot.service import HandleResult
 from bot.settings import Settings, SettingsError
 from tests.engine_fixtures import CONTENT
 from tests.fake_bot_api import FakeBotApi
@@ -179,6 +184,33 @@ def test_serve_sets_the_collector_for_a_server_once_started(
         return gc.get_freeze_count(), gc.get_threshold()
 
     assert run(plain_app()) == (0, saved)
+
+
+def test_a_pack_that_served_turns_is_freed_without_the_collector() -> None:
+    """lotsen serve freezes its start-up objects out of the collector's full collections,
+    the pack among them: a reloaded pack must go by reference counting alone, so it may
+    hold no cycle, also after turns have filled what it keeps (``Content.derived``)."""
+    loaded = load_pack(ROOT / "content").content
+    assert loaded is not None
+    session = None
+    for event in (Start(locale_hint="ar"), Text("meny"), Text("jag är orolig för min son")):
+        turn = step(loaded, session, event, datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+        session = turn.session
+        for code in [language.code for language in loaded.languages]:
+            for reply in turn.replies:
+                web_render.rendered(loaded, HandleResult(turn.replies, code))
+                if reply.text is not None:
+                    renderer.renderer_for(loaded, code).text(reply.text)
+    assert loaded.derived  # the turns filled it
+    gone = weakref.ref(loaded)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        del loaded, turn, session, reply
+        assert gone() is None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_the_procfile_runs_the_server() -> None:

@@ -26,7 +26,8 @@ _MAY_HOLD_FACTS = re.compile(r"[\d@]|https?://|www\.", re.IGNORECASE)
 
 class Facts(NamedTuple):
     """A text's facts. A named tuple, not a frozen dataclass: made for every translated
-    message of every catalog, where the dataclass's ``__init__`` was a fifth of the cost."""
+    message of every catalog, where the dataclass's ``__init__`` was a tenth of the time
+    (0.55 of 6.1 us a text, timeit)."""
 
     numbers: tuple[str, ...]  # sorted, in ASCII digits, without leading zeros' meaning lost
     addresses: tuple[str, ...]  # web and e-mail addresses, sorted

@@ -219,8 +219,8 @@ def _is_rtl(code: str) -> bool:
 
 def prepare(content: Content) -> None:
     """Read Babel's data for each of the pack's languages: the first text or date in a
-    language loads its locale data (20-40 ms each, 2% of a web chat's samples under load,
-    py-spy), at start rather than on the event loop while the first person in it waits."""
+    language loads its locale data (2% of a web chat's samples in a load test, py-spy), at
+    start rather than on the event loop while the first person in that language waits."""
     for language in content.languages:
         _is_rtl(language.code)
 
