@@ -216,7 +216,9 @@ def _measure(
             target = ["--web", f"http://127.0.0.1:{ports[0]}"]
         else:
             target = ["--webhook", *webhooks, "--fake", f"http://127.0.0.1:{fake_port}"]
+        cpu_before = sum(procs.cpu_seconds(server.pid) for server in servers)
         result: dict[str, Any] = _json(["bench/loadgen.py", *target, *load])
+        cpu = sum(procs.cpu_seconds(server.pid) for server in servers) - cpu_before
         rss = [procs.rss_mib(server.pid) for server in servers]
         calls = _fake(fake_port, "/_stats")
     except BaseException:
@@ -233,6 +235,10 @@ def _measure(
     updates = result["saturation"]["updates"] + result["fixed"]["updates"] + int(load[1])
     sent = calls.get("wa_messages" if whatsapp else "sendMessage", 0)
     result["messages_per_update"] = round(sent / updates, 2)
+    # The server's own CPU (all instances; not PostgreSQL's, the fake's or the load
+    # generator's) per update sent, warm-up included: less swayed than updates/s by what
+    # else the two cores run.
+    result["server_cpu_ms_per_update"] = round(cpu * 1000 / updates, 3)
     if web:  # replies in the event's own answer (one reply: a text and its buttons)
         result["messages_per_update"] = result["replies_per_event"]
     result["api_calls_per_update"] = round(
@@ -312,6 +318,9 @@ def end_to_end(
             "messages_per_update": statistics.median(r["messages_per_update"] for r in its),
             "api_calls_per_update": statistics.median(r["api_calls_per_update"] for r in its),
             "rss_after_load_mib": statistics.median(r["rss_after_load_mib"] for r in its),
+            "server_cpu_ms_per_update": statistics.median(
+                r["server_cpu_ms_per_update"] for r in its
+            ),
             "runs": its,
         }
     return summary
@@ -349,6 +358,17 @@ def _rounds_line(result: dict[str, Any]) -> str:
     return "The same ratios round by round: " + "; ".join(said) + "."
 
 
+def _cpu_line(result: dict[str, Any]) -> str:
+    said = [
+        f"{key.replace('_over_', ' / ').replace('_', ' ')} {ratio:.2f}"
+        for key, ratio in result["cpu_per_update_ratios"].items()
+    ]
+    return (
+        "Server CPU per update (the server process's own, from /proc; below 1: Lotsen spends "
+        "less): " + "; ".join(said) + "."
+    )
+
+
 def table(result: dict[str, Any]) -> str:
     m, e2e, load = result["machine"], result["end_to_end"], result["load"]
     lines = [
@@ -360,7 +380,7 @@ def table(result: dict[str, Any]) -> str:
         "rate limit).",
         "",
         HEADER,
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [_row(name, e2e[name]) for name in SYSTEMS if name in e2e]
     lines += [
@@ -371,6 +391,7 @@ def table(result: dict[str, Any]) -> str:
         f"{result['ratio_lotsen_over_conversationhandler']:.2f}, Lotsen on WhatsApp / "
         f"Lotsen on Telegram = {result['ratio_whatsapp_over_telegram']:.2f}",
         _rounds_line(result),
+        _cpu_line(result),
         _postgres_line(result),
         f"Lotsen on WhatsApp: {e2e['lotsen_whatsapp']['messages_per_update']:.2f} messages "
         f"and {e2e['lotsen_whatsapp']['api_calls_per_update']:.2f} Graph API calls (sends "
@@ -381,7 +402,7 @@ def table(result: dict[str, Any]) -> str:
         "update: replies per answer):",
         "",
         HEADER,
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *(_row(name, e2e[name]) for name in WEB_SYSTEMS),
         "",
         f"Ratio (updates/s at saturation): Lotsen web chat / its floor = "
@@ -421,7 +442,7 @@ def table(result: dict[str, Any]) -> str:
 
 HEADER = (
     "| system | updates/s (saturation) | p50 | p99 | at fixed load: updates/s | p50 | p99 "
-    "| messages per update | RSS after load |"
+    "| messages per update | server CPU per update | RSS after load |"
 )
 
 
@@ -431,7 +452,7 @@ def _row(name: str, s: dict[str, Any]) -> str:
         f"| {s['saturation_p50_ms']:.1f} ms | {s['saturation_p99_ms']:.1f} ms "
         f"| {s['fixed_updates_per_second']:.0f} | {s['fixed_p50_ms']:.1f} ms "
         f"| {s['fixed_p99_ms']:.1f} ms | {s['messages_per_update']:.2f} "
-        f"| {s['rss_after_load_mib']:.0f} MiB |"
+        f"| {s['server_cpu_ms_per_update']:.2f} ms | {s['rss_after_load_mib']:.0f} MiB |"
     )
 
 
@@ -522,6 +543,13 @@ def main() -> None:
         3,
     )
     result["ratios_by_round"] = _ratios_by_round(e2e)
+    # Server CPU per update, Lotsen's over each baseline's (below 1: Lotsen spends less).
+    result["cpu_per_update_ratios"] = {
+        key: round(
+            e2e[mine]["server_cpu_ms_per_update"] / e2e[theirs]["server_cpu_ms_per_update"], 3
+        )
+        for key, (mine, theirs) in PAIRED.items()
+    }
     result["ratio_pg1_over_sqlite"] = result["ratio_pg3_over_pg1"] = None
     if "lotsen_pg1" in e2e and "lotsen_pg3" in e2e:
         pg1 = e2e["lotsen_pg1"]["saturation_updates_per_second"]
