@@ -351,17 +351,20 @@ def _ratios_by_round(e2e: dict[str, Any]) -> dict[str, list[float]]:
 
 def _rounds_line(result: dict[str, Any]) -> str:
     said = [
-        f"{key.replace('_over_', ' / ').replace('_', ' ')} "
-        + ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        f"{_ratio_name(key)} " + ", ".join(f"{ratio:.2f}" for ratio in ratios)
         for key, ratios in result["ratios_by_round"].items()
     ]
     return "The same ratios round by round: " + "; ".join(said) + "."
 
 
+def _ratio_name(key: str) -> str:
+    """A ratio's JSON key as the tables say it: ``lotsen_over_floor`` -> ``lotsen / floor``."""
+    return key.replace("_over_", " / ").replace("_", " ")
+
+
 def _cpu_line(result: dict[str, Any]) -> str:
     said = [
-        f"{key.replace('_over_', ' / ').replace('_', ' ')} {ratio:.2f}"
-        for key, ratio in result["cpu_per_update_ratios"].items()
+        f"{_ratio_name(key)} {ratio:.2f}" for key, ratio in result["cpu_per_update_ratios"].items()
     ]
     return (
         "Server CPU per update (the server process's own, from /proc; below 1: Lotsen spends "

@@ -22,10 +22,10 @@ from bot.source.position import Position
 if TYPE_CHECKING:  # only a type here: the directory's loader builds it
     from bot.directory.model import Directory
 
-# `resume` goes back like `back`, labelled "go on where I was": the button of a concern step.
 T = TypeVar("T")
 _UNMADE = object()  # Content.kept: nothing kept yet under a key (None or "" may be kept)
 
+# `resume` goes back like `back`, labelled "go on where I was": the button of a concern step.
 NAVIGATION_ACTIONS = ("emergency", "back", "menu", "forget", "resume")
 # A word list (emergency words, an ask's keywords) is one msgid, its words joined by ";", so a
 # translator writes the words people type in their language, as .desktop files do Keywords.
