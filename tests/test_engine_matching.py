@@ -13,7 +13,9 @@ from bot.engine.matching import (
     match_number,
     match_ordinal,
     normalise,
+    words_of,
 )
+from bot.engine.matching import _folded as folded_by_unicode
 from bot.flows.ways import NumberRange
 
 
@@ -38,6 +40,13 @@ from bot.flows.ways import NumberRange
 )
 def test_normalise_folds_case_width_and_punctuation(text: str, expected: str) -> None:
     assert normalise(text) == expected
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_an_ascii_text_folds_as_any_text_does(text: str) -> None:
+    """ASCII text takes a shortcut (one ``bytes.translate``): it must give the very words
+    the full folding gives, or a typed "AKUT!" and the listed "akut" could part."""
+    assert words_of(text) == tuple(folded_by_unicode(text).split())
 
 
 @pytest.mark.parametrize(
