@@ -430,15 +430,16 @@ def table(result: dict[str, Any]) -> str:
         f"(validate x{growth['validate']:.1f}, load x{growth['load']:.1f}), from the cache "
         f"x{growth['load_pack_cached']:.1f}, memory x{growth['memory']:.1f} |"
     )
-    st = result["storage"]
+    st, idle = result["storage"], result["idle_memory"]
     lines += [
         f"| storage, {st['sessions']:,} sessions in the database | {st['saves_per_second']:,} "
         f"turn saves/s, {st['loads_per_second']:,} loads/s (one after another) |",
         f"| storage, file size | {st['bytes_per_session']} bytes per session "
         f"(session JSON {st['session_json_bytes']} bytes) |",
-        f"| idle server, default pack | {result['idle_memory']['web_only_mib']:.0f} MiB "
-        f"(web chat only), {result['idle_memory']['with_telegram_mib']:.0f} MiB "
-        f"(with Telegram) |",
+        f"| idle server, default pack | {idle['web_only_mib']:.0f} MiB (web chat only), "
+        f"{idle['with_telegram_mib']:.0f} MiB (with Telegram), restarted with the pack in the "
+        f"cache of loaded packs; {idle['web_only_cold_mib']:.0f} and "
+        f"{idle['with_telegram_cold_mib']:.0f} MiB started on files never loaded before |",
     ]
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from aiohttp import web
 
@@ -72,6 +72,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _holidays_of(content: Content) -> Mapping[int, frozenset[date]]:
+    """The public holidays the pack's directory was loaded with (none without one)."""
+    return content.directory.public_holidays if content.directory is not None else {}
+
+
 async def create_app(
     settings: Settings,
     source: ContentProvider | ContentHolder,
@@ -101,7 +106,7 @@ async def create_app(
     except BaseException:
         await store.close()
         raise
-    hours.prepare(clock())
+    hours.prepare(clock(), _holidays_of(content()))
     renderer.prepare(content())
     metrics = Metrics()
     app = web.Application(middlewares=[answer_errors(metrics)])

@@ -214,6 +214,66 @@ def test_a_pack_taken_from_the_cache_needs_no_schema_library(pack: Path, tmp_pat
     assert [run.stdout.split() for run in runs] == [["True", "True"], ["True", "False"]]
 
 
+def test_a_server_whose_pack_comes_from_the_cache_needs_no_holidays_library(
+    pack: Path, tmp_path: Path
+) -> None:
+    """The holidays library imports every country's calendar (13 MiB of an idle server of
+    72). A loaded directory keeps Sweden's public holidays of the years around the load, so
+    a server started from the cache judges Christmas Day without the library; one that
+    loaded the files used it."""
+    env = {
+        "LOTSEN_CONTENT": str(pack),
+        "LOTSEN_DATABASE": str(tmp_path / "lotsen.sqlite3"),
+        "LOTSEN_SECRET_KEY": "holidays-test-0123456789abcdef0123456789",
+        "LOTSEN_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    code = (
+        "import asyncio, sys; from datetime import date, datetime, timezone; "
+        "from aiohttp import web; "
+        "from bot.server import create_app, load_content; from bot.settings import Settings; "
+        "from bot.directory import hours; "
+        f"settings = Settings.from_env({env!r}); content = load_content(settings); "
+        "christmas = datetime(2026, 12, 25, 10, tzinfo=timezone.utc)\n"
+        "async def main():\n"
+        "    app = await create_app(settings, lambda: content, clock=lambda: christmas)\n"
+        "    runner = web.AppRunner(app); await runner.setup(); await runner.cleanup()\n"
+        "asyncio.run(main()); "
+        "print(hours.is_public_holiday(christmas.date()), 'holidays' in sys.modules)"
+    )
+    command = [sys.executable, "-c", code]
+    runs = [
+        subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        for _ in range(2)
+    ]
+    assert [run.stdout.split() for run in runs] == [["True", "True"], ["True", "False"]], [
+        run.stderr[-2000:] for run in runs
+    ]
+
+
+def test_the_kept_holidays_are_the_librarys_and_a_new_version_of_it_loads_afresh(
+    pack: Path, tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holidays a pack keeps are the library's own; another version of it (a law that
+    moved a holiday) must not be answered from an entry made with the one before."""
+    import holidays
+
+    result = load_pack(pack, cache=PackCache(tmp_path / "cache"))
+    assert result.content is not None and result.content.directory is not None
+    kept = result.content.directory.public_holidays
+    this_year = date.today().year
+    assert this_year in kept and this_year + 1 in kept
+    for year, days in kept.items():
+        library = holidays.country_holidays(
+            "SE", years=year, categories=("public",), include_sundays=False
+        )
+        assert days == frozenset(library)
+    pack_cache._code_fingerprint.cache_clear()
+    monkeypatch.setattr(pack_cache, "_version", lambda library: f"{library} upgraded")
+    load_pack(pack, cache=PackCache(tmp_path / "cache"))
+    pack_cache._code_fingerprint.cache_clear()
+    assert len(loads) == 2
+
+
 def test_another_version_of_lotsen_loads_afresh(
     pack: Path, tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import holidays
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -20,6 +21,7 @@ from bot.channels import web_render
 from bot.cli import main
 from bot.directory import hours
 from bot.engine import Start, Text, step
+from bot.flows.model import Content
 from bot.i18n import renderer
 from bot.pack.loader import load_pack
 from bot.server import STORE, create_app
@@ -59,28 +61,37 @@ def test_without_a_token_the_server_serves_the_web_chat_health_and_metrics(
 def test_the_holidays_opening_hours_need_are_loaded_at_start_not_on_a_turn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On 30 December a card looks 15 days ahead: both years are loaded by create_app, so no
-    person's turn waits for the holidays library's import."""
+    """On 30 December a card looks 15 days ahead: both years are had by create_app, so no
+    person's turn waits for the holidays library's import. From the pack's directory, which
+    keeps them, without asking the library at all; from the library for a pack without."""
     asked: list[object] = []
-    real = hours.holidays.country_holidays
+    real = holidays.country_holidays
 
     def recording(*args: object, **kwargs: object) -> object:
         asked.append(kwargs.get("years"))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(hours.holidays, "country_holidays", recording)
-    hours._holidays.cache_clear()
+    kept = hours.public_holidays((2026, 2027))  # as a loaded directory keeps them
+    monkeypatch.setattr(holidays, "country_holidays", recording)
+    monkeypatch.setattr(hours, "_by_year", {})
     new_years_eve_eve = datetime(2026, 12, 30, 12, 0, tzinfo=UTC)
+    assert CONTENT.directory is not None
+    without = replace(CONTENT, directory=replace(CONTENT.directory, public_holidays={}))
 
-    async def main_() -> None:
+    async def main_(content: Content) -> None:
         app = await create_app(
-            _settings(tmp_path), lambda: CONTENT, clock=lambda: new_years_eve_eve
+            _settings(tmp_path), lambda: content, clock=lambda: new_years_eve_eve
         )
         await app[STORE].close()
 
-    run(main_())
+    run(main_(replace(CONTENT, directory=replace(CONTENT.directory, public_holidays=kept))))
+    assert asked == []
+    assert hours.is_public_holiday(datetime(2027, 1, 6).date())  # trettondedag jul
+    run(main_(without))
+    assert asked == []  # the years are had now
+    monkeypatch.setattr(hours, "_by_year", {})
+    run(main_(without))
     assert sorted(asked) == [2026, 2027]  # type: ignore[type-var]
-    hours._holidays.cache_clear()  # later tests load their own years again
 
 
 def test_each_language_s_locale_data_is_read_at_start_not_on_a_turn(

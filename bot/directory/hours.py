@@ -15,13 +15,11 @@ on those eves; a service that closes then says so with an exception.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from bot.directory.model import Schedule
 
@@ -43,19 +41,37 @@ class Opening:
     opens_at: datetime | None
 
 
-@cache
+# The public holidays of each year worked out so far, or given by a loaded pack (prepare).
+_by_year: dict[int, frozenset[date]] = {}
+
+
 def _holidays(year: int) -> frozenset[date]:
-    calendar = holidays.country_holidays(
-        "SE", years=year, categories=("public",), include_sundays=False
-    )
-    return frozenset(calendar.keys())
+    found = _by_year.get(year)
+    if found is None:
+        # Imported only here: the library imports every country's calendar (13 MiB), and a
+        # server whose pack came from the cache of loaded packs has its years already.
+        import holidays
+
+        calendar = holidays.country_holidays(
+            "SE", years=year, categories=("public",), include_sundays=False
+        )
+        found = _by_year[year] = frozenset(calendar.keys())
+    return found
 
 
-def prepare(now: datetime) -> None:
-    """Load the public holidays of the years :func:`opening` looks at from ``now``. The
-    first load imports the ``holidays`` library's calendars, 50 ms here (more when Python
-    first compiles them): at start, not on the event loop while the first person waits for
-    a service card, and every other person with them."""
+def public_holidays(years: Iterable[int]) -> dict[int, frozenset[date]]:
+    """Sweden's public holidays of each of ``years``: what a loaded directory keeps
+    (``Directory.public_holidays``), and so the cache of loaded packs."""
+    return {year: _holidays(year) for year in years}
+
+
+def prepare(now: datetime, known: Mapping[int, frozenset[date]] | None = None) -> None:
+    """Have the public holidays of the years :func:`opening` looks at from ``now``: from
+    ``known`` (a loaded directory's ``public_holidays``) where it has them, else from the
+    ``holidays`` library, whose first use imports its calendars, 50 ms here (more when
+    Python first compiles them): at start, not on the event loop while the first person
+    waits for a service card, and every other person with them."""
+    _by_year.update(known or {})
     today = now.astimezone(TIMEZONE).date()
     for day in (today - timedelta(days=1), today + timedelta(days=LOOKAHEAD_DAYS + 1)):
         _holidays(day.year)

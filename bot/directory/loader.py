@@ -16,7 +16,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, cast
 
-from bot.directory import phones
+from bot.directory import hours, phones
 from bot.directory.areas import match_municipality
 from bot.directory.model import (
     NATIONAL,
@@ -58,6 +58,9 @@ def _first_causes(problems: list[Problem]) -> list[Problem]:
     ]
 
 
+# Years of public holidays a loaded directory keeps past this one: a server runs for months,
+# and a year it lacks is still worked out, by the library, when it comes.
+HOLIDAY_YEARS_AHEAD = 4
 UNFILLED = "FYLL I"  # what `lotsen directory new-municipality` leaves to fill in
 # Texts the schema takes whatever they say: a left-over FYLL I there is caught by name. (A
 # number, a time, an address or a date left unfilled already breaks the schema.)
@@ -103,7 +106,10 @@ def load_directory(
     problems = sorted(_first_causes(loader.problems))
     if any(p.is_error for p in problems):
         return None, problems
-    return Directory(areas, counties, dict(loader.found), dict(loader.positions)), problems
+    this_year = date.today().year
+    holidays = hours.public_holidays(range(this_year - 1, this_year + 1 + HOLIDAY_YEARS_AHEAD))
+    found = Directory(areas, counties, dict(loader.found), dict(loader.positions), holidays)
+    return found, problems
 
 
 def _date(raw: Any) -> date | None:

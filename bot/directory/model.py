@@ -134,12 +134,16 @@ class Directory:
 
     ``positions`` maps a service id and one of its keys (``verified``, ``status``, ...) to
     where that key was written, so a check can point at the line to edit.
+    ``public_holidays``: Sweden's public holidays of the years around the load, by year
+    (``bot.directory.hours.public_holidays``), kept with the pack so that a server whose pack
+    comes from the cache of loaded packs judges opening hours without the library.
     """
 
     areas: Mapping[str, Area]
     counties: Mapping[str, Area]
     services: Mapping[str, Service]
     positions: Mapping[tuple[str, str], Position] = field(default_factory=dict)
+    public_holidays: Mapping[int, frozenset[date]] = field(default_factory=dict, compare=False)
 
     def municipality(self, code: str) -> Area | None:
         return self.areas.get(code)

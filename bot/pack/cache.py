@@ -21,6 +21,7 @@ holds the pack (content, never anything a person typed).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
 import os
 import pickle
@@ -44,6 +45,7 @@ FORMAT = b"lotsen-pack-cache-1"  # change when an entry's shape changes
 KEPT = 8  # entries kept: a few packs (and days: freshness is judged as of ``today``)
 OFF = ("off", "none", "false", "0")
 SKIPPED_FOLDERS = frozenset({"tests"})  # a pack's conversation tests are not the pack
+KEPT_LIBRARIES = ("babel", "holidays")  # their results are in a loaded pack
 
 
 @dataclass(frozen=True)
@@ -212,11 +214,24 @@ def _file_digest(path: Path) -> bytes:
 
 @cache
 def _code_fingerprint() -> bytes:
-    """Lotsen's own code and schemas: a new version loads packs afresh."""
+    """Lotsen's own code and schemas, and the versions of the libraries whose results a
+    loaded pack keeps (a directory's public holidays, the catalogs as Babel read them): a
+    new version of either loads packs afresh."""
     root = Path(__file__).resolve().parent.parent  # bot/
     digest = hashlib.sha256()
+    for library in KEPT_LIBRARIES:
+        digest.update(f"{library}={_version(library)}\0".encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.digest()
+
+
+def _version(library: str) -> str:
+    """The installed version of ``library``, read from its metadata: importing ``holidays``
+    to ask would cost the 13 MiB its pack entry saves."""
+    try:
+        return importlib.metadata.version(library)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
