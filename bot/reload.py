@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from bot.flows.model import Content
 from bot.i18n import renderer
+from bot.pack.apart import load_apart
 from bot.pack.cache import PackCache
 from bot.pack.loader import LoadResult, load_pack
 from bot.source.problems import Problem
@@ -128,13 +129,20 @@ class ContentHolder:
         min_coverage: float = 0.0,
         timeout: float = RELOAD_SECONDS,
         cache: PackCache | None = None,
+        apart: bool = False,
     ) -> ContentHolder:
         """The holder of the pack in ``directory``; raises :class:`ContentError` on errors.
-        With a ``cache``, this load and every reload take an unchanged pack from it."""
-        result = load_pack(directory, locales=locales, min_coverage=min_coverage, cache=cache)
+        With a ``cache``, this load and every reload take an unchanged pack from it, and
+        with ``apart`` too (a server), files not loaded before are read in a child process
+        that puts the pack there (:mod:`bot.pack.apart`)."""
+        if apart:
+            read: PackLoader = partial(_load_apart, cache=cache, timeout=timeout)
+        else:
+            read = partial(_load_pack, cache=cache)
+        result = read(directory, locales or directory.parent / "locales", min_coverage)
         if result.content is None:
             raise ContentError(directory, result.errors)
-        return cls(result.content, directory, locales, min_coverage, timeout=timeout, cache=cache)
+        return cls(result.content, directory, locales, min_coverage, timeout=timeout, load=read)
 
     def current(self) -> Content:
         """The pack to answer this turn with."""
@@ -227,6 +235,19 @@ def _load_pack(
     directory: Path, locales: Path, min_coverage: float, *, cache: PackCache | None
 ) -> LoadResult:
     return load_pack(directory, locales=locales, min_coverage=min_coverage, cache=cache)
+
+
+def _load_apart(
+    directory: Path,
+    locales: Path,
+    min_coverage: float,
+    *,
+    cache: PackCache | None,
+    timeout: float,
+) -> LoadResult:
+    return load_apart(
+        directory, locales=locales, min_coverage=min_coverage, cache=cache, timeout=timeout
+    )
 
 
 class _Attempt(threading.Thread):

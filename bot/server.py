@@ -60,11 +60,14 @@ def load_content(settings: Settings) -> Content:
 
 
 def load_holder(settings: Settings) -> ContentHolder:
-    """A holder of the pack at ``settings.content``; raises ContentError when it has errors."""
+    """A holder of the pack at ``settings.content``; raises ContentError when it has errors.
+    Files not loaded before are read in a child process (``bot.pack.apart``), so the
+    server does not keep what reading them costs."""
     return ContentHolder.load(
         settings.content,
         min_coverage=settings.min_language_coverage,
         cache=settings.content_cache,
+        apart=True,
     )
 
 
