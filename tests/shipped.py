@@ -1,7 +1,9 @@
-"""The shipped content pack, loaded as a test sees it, and a session resting at one of its steps."""
+"""The shipped content pack, loaded as a test sees it, a session resting at one of its steps,
+and a copy of the pack to edit."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,3 +26,11 @@ def at(content: Content, ref: str, locale: str = "sv") -> Session:
         back=(content.menu,),
         locale=locale,
     )
+
+
+def copy_shipped_pack(folder: Path) -> Path:
+    """A copy of the shipped pack (its conversation tests left out) and its catalogs in
+    ``folder``; returns the pack's folder."""
+    shutil.copytree(ROOT / "content", folder / "content", ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(ROOT / "locales", folder / "locales")
+    return folder / "content"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,15 +16,14 @@ from bot.pack.loader import load_pack
 from bot.reload import ContentHolder
 from bot.server import load_holder
 from bot.settings import Settings
+from tests.shipped import copy_shipped_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
 def pack(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content", ignore=shutil.ignore_patterns("tests"))
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    return tmp_path / "content"
+    return copy_shipped_pack(tmp_path)
 
 
 @pytest.fixture()

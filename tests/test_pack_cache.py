@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -17,15 +16,14 @@ from bot.pack import cache as pack_cache
 from bot.pack import loader
 from bot.pack.cache import KEPT, PackCache
 from bot.pack.loader import LoadResult, load_pack
+from tests.shipped import copy_shipped_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
 def pack(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content", ignore=shutil.ignore_patterns("tests"))
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    return tmp_path / "content"
+    return copy_shipped_pack(tmp_path)
 
 
 @pytest.fixture()
