@@ -16,7 +16,10 @@ resident set while loading (the pack, its source positions and the catalogs).
 Those are a cold load: nothing cached. "cached" is the same pack loaded again by a fresh
 process from the cache of loaded packs (``bot.pack.cache``, which ``lotsen serve``, its
 reloads and ``lotsen validate`` use): what a restart or a second validation of unchanged
-files costs, hashing every file included.
+files costs, hashing every file included. "edited" is a fresh process loading it after an
+edit to one flow: every flow read and the whole pack checked again, each catalog taken from
+that cache (kept by its own bytes), as ``lotsen validate`` after an editor's change, or a
+server's reload in its child process.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bot.flows.model import REQUIRED_TEXTS
+from bot.i18n import catalogs
 from bot.pack import loader
 from bot.pack.cache import PackCache
 
@@ -200,6 +204,10 @@ def measure(steps: int) -> dict[str, object]:
         assert key is not None
         cache.put(key, result)
         warm = _fresh_process("--cached", str(root))
+        _fresh_process("--fill", str(root))
+        flow = min((root / "content" / "flows").glob("*.yaml"))
+        flow.write_text(flow.read_text("utf-8") + "\n# edited\n", "utf-8")
+        edited = _fresh_process("--edited", str(root))
         return {
             "steps": len(result.content.steps),
             "languages": len(result.content.languages),
@@ -208,6 +216,7 @@ def measure(steps: int) -> dict[str, object]:
             "load_seconds": round(total - spent[0], 3),
             "memory_mib": round((after - before) / 1024, 1),
             "load_pack_cached_seconds": warm["seconds"],
+            "load_pack_edited_seconds": edited["seconds"],
         }
 
 
@@ -227,6 +236,29 @@ def cached(root: Path) -> dict[str, object]:
     return {"seconds": round(seconds, 3)}
 
 
+def fill(root: Path) -> dict[str, object]:
+    """The pack in ``root`` read from its files with the cache, which keeps its catalogs."""
+    content = root / "content"
+    loader._load(content, content.parent / "locales", None, 0.0, PackCache(root / "cache"))
+    return {}
+
+
+def edited(root: Path) -> dict[str, object]:
+    """``load_pack`` in this (fresh) process after an edit to one flow: the flows read and
+    the whole pack checked again, every catalog taken from the cache."""
+
+    def parsing(*args: object) -> object:
+        raise SystemExit("a catalog was parsed: this would time a cold load")
+
+    catalogs._parse = parsing  # type: ignore[assignment]
+    started = time.perf_counter()
+    result = loader.load_pack(root / "content", cache=PackCache(root / "cache"))
+    seconds = time.perf_counter() - started
+    if result.content is None:
+        raise SystemExit("the edited pack has errors")
+    return {"seconds": round(seconds, 3)}
+
+
 def _fresh_process(*args: str) -> Any:
     """This script run with ``args`` in a process of its own: its JSON answer."""
     out = subprocess.run(
@@ -241,10 +273,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=1, help="medians of this many rounds")
     parser.add_argument("--cached", type=Path, help="time a load from this root's cache")
+    parser.add_argument("--fill", type=Path, help="load this root's pack into its cache")
+    parser.add_argument("--edited", type=Path, help="time a load, its catalogs from the cache")
     args = parser.parse_args()
-    if args.cached:
-        print(json.dumps(cached(args.cached)))
-        return
+    for mode, run in ((args.cached, cached), (args.fill, fill), (args.edited, edited)):
+        if mode:
+            print(json.dumps(run(mode)))
+            return
     if args.steps:
         print(json.dumps(measure(args.steps)))
         return

@@ -8,13 +8,15 @@ import pickle
 import subprocess
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bot.i18n import catalogs
 from bot.pack import cache as pack_cache
 from bot.pack import loader
-from bot.pack.cache import KEPT, PackCache
+from bot.pack.cache import KEPT, KEPT_CATALOGS, PackCache
 from bot.pack.loader import LoadResult, load_pack
 from tests.shipped import copy_shipped_pack
 
@@ -173,6 +175,16 @@ def test_only_the_newest_entries_are_kept(pack: Path, tmp_path: Path) -> None:
     assert len(list((tmp_path / "cache").glob("pack-*.pickle"))) == KEPT
 
 
+def test_only_the_newest_catalogs_are_kept(tmp_path: Path) -> None:
+    cache = PackCache(tmp_path / "cache")
+    empty = catalogs.LoadedCatalog(catalogs.CatalogStats("en", 0, 0, 0, ""), {}, tmp_path)
+    for number in range(KEPT_CATALOGS + 3):
+        key = cache.catalog_key(tmp_path / f"{number}.po", "en", b"bytes")
+        cache.put_catalog(key, empty)
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == KEPT_CATALOGS
+    assert cache.get_catalog(key) == empty
+
+
 def test_where_the_cache_lives() -> None:
     assert PackCache.from_env({"LOTSEN_CACHE_DIR": "off", "HOME": "/h"}) is None
     assert PackCache.from_env({"LOTSEN_CACHE_DIR": "/srv/c"}) == PackCache(Path("/srv/c"))
@@ -292,4 +304,35 @@ def test_a_pack_with_a_linked_folder_inside_is_not_kept(
     load_pack(pack, cache=cache)
     load_pack(pack, cache=cache)
     assert len(loads) == 2
-    assert not (tmp_path / "cache").exists()
+    assert not list((tmp_path / "cache").glob("pack-*.pickle"))  # catalogs, each by its bytes
+
+
+def test_a_catalog_read_once_is_not_parsed_again_by_another_process(
+    pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each catalog is kept by its own bytes: after an edit to one flow, a fresh process
+    (``lotsen validate``, a server's child) takes every catalog from the cache, and after
+    an edit to one catalog it parses that one alone, and serves its new text."""
+    parsed: list[str] = []
+    real = catalogs._parse
+
+    def counted(raw: bytes, path: Path, code: str, *args: object) -> catalogs.LoadedCatalog:
+        parsed.append(code)
+        return real(raw, path, code, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalogs, "_parse", counted)
+    fresh_process = partial(monkeypatch.setattr, catalogs, "_parsed", {})
+    cache = PackCache(tmp_path / "cache")
+    load_pack(pack, cache=cache)
+    assert sorted(parsed) == ["ar", "en", "so"]
+    _edit(pack / "flows" / "home.yaml", "title:", "# edited\ntitle:")
+    fresh_process()
+    assert load_pack(pack, cache=cache).content is not None
+    assert sorted(parsed) == ["ar", "en", "so"]  # none parsed again
+    catalog = pack.parent / "locales" / "en" / "LC_MESSAGES" / "messages.po"
+    _edit(catalog, 'msgstr "Socialjouren in Eda"', 'msgstr "Eda social on call"')
+    fresh_process()
+    result = load_pack(pack, cache=cache)
+    assert sorted(parsed) == ["ar", "en", "en", "so"]
+    assert result.content is not None
+    assert result.content.translations["en"]["Socialjouren i Eda"] == "Eda social on call"

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
@@ -70,11 +70,27 @@ def catalog_path(locales: Path, code: str) -> Path:
     return locales / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+class CatalogCache(Protocol):
+    """Where catalogs read before are kept on disk (``bot.pack.cache.PackCache``)."""
+
+    def catalog_key(self, path: Path, code: str, digest: bytes) -> str: ...
+
+    def get_catalog(self, key: str) -> LoadedCatalog | None: ...
+
+    def put_catalog(self, key: str, catalog: LoadedCatalog) -> None: ...
+
+
 def read_catalog(
-    path: Path, code: str, files: Files | None = None, known: SourceFacts | None = None
+    path: Path,
+    code: str,
+    files: Files | None = None,
+    known: SourceFacts | None = None,
+    cache: CatalogCache | None = None,
 ) -> LoadedCatalog:
     """The catalog at ``path``; ``files`` reads it (by default, only inside its own folder).
-    ``known``: the source texts' facts, shared by the catalogs of one load.
+    ``known``: the source texts' facts, shared by the catalogs of one load. ``cache``: where
+    a catalog read before from the same bytes is kept, so a process that has not read it
+    (``lotsen validate``, a server's child process) need not parse it again.
 
     One that cannot be read or parsed comes back empty, with the problem that says why:
     `lotsen validate` names the file, nothing crashes."""
@@ -85,7 +101,12 @@ def read_catalog(
     kept = _parsed.get((path, code))
     if kept is not None and kept[0] == digest:
         return kept[1]  # unchanged since the last load: a reload parses only what changed
-    loaded = _parse(raw, path, code, SourceFacts() if known is None else known)
+    key = cache.catalog_key(path, code, digest) if cache is not None else None
+    loaded = cache.get_catalog(key) if cache is not None and key is not None else None
+    if loaded is None:
+        loaded = _parse(raw, path, code, SourceFacts() if known is None else known)
+        if cache is not None and key is not None:
+            cache.put_catalog(key, loaded)
     _parsed[path, code] = (digest, loaded)
     return loaded
 
@@ -138,9 +159,12 @@ def review_status(po: bytes) -> str:
     return match.group(1).decode("utf-8").strip() if match else ""
 
 
-def load_catalogs(locales: Path, files: Files | None = None) -> dict[str, LoadedCatalog]:
+def load_catalogs(
+    locales: Path, files: Files | None = None, cache: CatalogCache | None = None
+) -> dict[str, LoadedCatalog]:
     """Every ``<code>/LC_MESSAGES/messages.po`` under ``locales``, by language code, read by
-    ``files`` (a pack's loader passes its own, to share the pack's size budget)."""
+    ``files`` (a pack's loader passes its own, to share the pack's size budget), each taken
+    from ``cache`` when read there before from the same bytes."""
     found: dict[str, LoadedCatalog] = {}
     if not locales.is_dir():
         return found
@@ -148,7 +172,7 @@ def load_catalogs(locales: Path, files: Files | None = None) -> dict[str, Loaded
     known = SourceFacts()
     for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
-        found[code] = read_catalog(path, code, reader, known)
+        found[code] = read_catalog(path, code, reader, known, cache)
     return found
 
 

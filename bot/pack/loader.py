@@ -86,20 +86,26 @@ def load_pack(
     locales_dir = Path(locales) if locales is not None else root.parent / LOCALES_DIR
     key = cache.key(root, locales_dir, today=today, min_coverage=min_coverage) if cache else None
     if cache is None or key is None:
-        return _load(root, locales_dir, today, min_coverage)
+        return _load(root, locales_dir, today, min_coverage, cache)
     kept = cache.get(key)
     if kept is not None:
         return kept
-    result = _load(root, locales_dir, today, min_coverage)
+    result = _load(root, locales_dir, today, min_coverage, cache)
     # Kept only if no file changed while it loaded: the key must describe what was read.
     if cache.key(root, locales_dir, today=today, min_coverage=min_coverage) == key:
         cache.put(key, result)
     return result
 
 
-def _load(root: Path, locales_dir: Path, today: date | None, min_coverage: float) -> LoadResult:
+def _load(
+    root: Path,
+    locales_dir: Path,
+    today: date | None,
+    min_coverage: float,
+    cache: PackCache | None = None,
+) -> LoadResult:
     with collector_paused():
-        files = _read_files(root, locales_dir, min_coverage)
+        files = _read_files(root, locales_dir, min_coverage, cache)
         content, problems = _build(files)
         return _validated(content, files, problems, today)
 
@@ -143,8 +149,11 @@ class _PackFiles:
     problems: tuple[Problem, ...]
 
 
-def _read_files(root: Path, locales_dir: Path, min_coverage: float) -> _PackFiles:
-    """The pack's files, its directory and its catalogs, read under one budget."""
+def _read_files(
+    root: Path, locales_dir: Path, min_coverage: float, cache: PackCache | None = None
+) -> _PackFiles:
+    """The pack's files, its directory and its catalogs, read under one budget; a catalog
+    read before from the same bytes is taken from ``cache``."""
     budget = Budget()
     reader = _Reader(Files(root, budget))
     pack = reader.read(root / PACK_FILE, "pack")
@@ -153,7 +162,7 @@ def _read_files(root: Path, locales_dir: Path, min_coverage: float) -> _PackFile
     flows, unreadable = _read_flows(reader, root / FLOWS_DIR)
     services = _read_directory(reader, root / DIRECTORY_DIR)
     source_language = str(_data(pack).get("source_language") or "sv")
-    catalogs = _read_catalogs(locales_dir, budget, source_language, min_coverage)
+    catalogs = _read_catalogs(locales_dir, budget, source_language, min_coverage, cache)
     return _PackFiles(
         sources=SourceMap(pack, flows),
         unreadable=frozenset(unreadable),
@@ -211,12 +220,16 @@ class _Catalogs:
 
 
 def _read_catalogs(
-    locales_dir: Path, budget: Budget, source_language: str, min_coverage: float
+    locales_dir: Path,
+    budget: Budget,
+    source_language: str,
+    min_coverage: float,
+    cache: PackCache | None = None,
 ) -> _Catalogs:
     files = Files(locales_dir, budget)
     catalogs = {
         code: catalog
-        for code, catalog in load_catalogs(locales_dir, files).items()
+        for code, catalog in load_catalogs(locales_dir, files, cache).items()
         if code != source_language
     }
     return _Catalogs(
