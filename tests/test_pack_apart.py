@@ -109,9 +109,7 @@ def test_a_child_that_fails_leaves_the_reading_to_the_server(
     ]
 
 
-def test_without_a_cache_the_files_are_read_here(
-    pack: Path, fills: list[Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_a_cache_the_files_are_read_here(pack: Path, fills: list[Path]) -> None:
     result = load_apart(pack, cache=None, timeout=60)
     assert result.content is not None and fills == []
 
