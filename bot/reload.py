@@ -38,7 +38,7 @@ from bot.flows.model import Content
 from bot.i18n import renderer
 from bot.pack.apart import load_apart
 from bot.pack.cache import PackCache
-from bot.pack.loader import LoadResult, load_pack
+from bot.pack.loader import LOCALES_DIR, LoadResult, load_pack
 from bot.source.problems import Problem
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class ContentHolder:
     ) -> None:
         self._content = content
         self.directory = directory
-        self.locales = locales if locales is not None else directory.parent / "locales"
+        self.locales = _locales_of(directory, locales)
         self._min_coverage = min_coverage
         self._timeout = timeout
         self._load = load or partial(_load_pack, cache=cache)
@@ -136,10 +136,10 @@ class ContentHolder:
         with ``apart`` too (a server), files not loaded before are read in a child process
         that puts the pack there (:mod:`bot.pack.apart`)."""
         if apart:
-            read: PackLoader = partial(_load_apart, cache=cache, timeout=timeout)
+            read: PackLoader = partial(load_apart, cache=cache, timeout=timeout)
         else:
             read = partial(_load_pack, cache=cache)
-        result = read(directory, locales or directory.parent / "locales", min_coverage)
+        result = read(directory, _locales_of(directory, locales), min_coverage)
         if result.content is None:
             raise ContentError(directory, result.errors)
         return cls(result.content, directory, locales, min_coverage, timeout=timeout, load=read)
@@ -237,17 +237,9 @@ def _load_pack(
     return load_pack(directory, locales=locales, min_coverage=min_coverage, cache=cache)
 
 
-def _load_apart(
-    directory: Path,
-    locales: Path,
-    min_coverage: float,
-    *,
-    cache: PackCache | None,
-    timeout: float,
-) -> LoadResult:
-    return load_apart(
-        directory, locales=locales, min_coverage=min_coverage, cache=cache, timeout=timeout
-    )
+def _locales_of(directory: Path, locales: Path | None) -> Path:
+    """The catalogs' folder: ``locales``, or the one beside the pack (as ``load_pack``)."""
+    return locales if locales is not None else directory.parent / LOCALES_DIR
 
 
 class _Attempt(threading.Thread):

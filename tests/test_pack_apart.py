@@ -12,7 +12,7 @@ import pytest
 from bot.pack import apart
 from bot.pack.apart import load_apart
 from bot.pack.cache import PackCache
-from bot.pack.loader import load_pack
+from bot.pack.loader import LoadResult, load_pack
 from bot.reload import ContentHolder
 from bot.server import load_holder
 from bot.settings import Settings
@@ -40,13 +40,17 @@ def fills(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return handed
 
 
+def _read_apart(pack: Path, *, cache: PackCache | None, timeout: float) -> LoadResult:
+    return load_apart(pack, pack.parent / "locales", cache=cache, timeout=timeout)
+
+
 def test_the_server_process_reads_no_file_of_a_new_pack(pack: Path, tmp_path: Path) -> None:
     """Started on files never loaded, the server's own process imports neither the schema
     library nor the holidays library (the child did the reading), and has the pack."""
     code = (
         "import sys; from pathlib import Path; from bot.pack.apart import load_apart; "
         "from bot.pack.cache import PackCache; "
-        f"result = load_apart(Path({str(pack)!r}), "
+        f"result = load_apart(Path({str(pack)!r}), Path({str(pack.parent / 'locales')!r}), "
         f"cache=PackCache(Path({str(tmp_path / 'cache')!r})), timeout=60); "
         "print(result.content is not None, 'jsonschema' in sys.modules, "
         "'holidays' in sys.modules)"
@@ -62,13 +66,13 @@ def test_the_pack_read_apart_is_the_pack_read_here(
     pack: Path, tmp_path: Path, fills: list[Path]
 ) -> None:
     here = load_pack(pack)
-    there = load_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=60)
+    there = _read_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=60)
     assert fills == [pack]
     assert here.content is not None and there.content is not None
     assert there.content.version == here.content.version
     assert there.content.steps == here.content.steps
     assert there.problems == here.problems
-    again = load_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=60)
+    again = _read_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=60)
     assert fills == [pack]  # in the cache now: no child
     assert again.content is not None and again.content.version == here.content.version
 
@@ -77,7 +81,7 @@ def test_a_pack_with_errors_read_apart_reports_them(pack: Path, tmp_path: Path) 
     flow = next((pack / "flows").glob("*.yaml"))
     flow.write_text(flow.read_text("utf-8") + "\n  broken: [\n", "utf-8")
     here = load_pack(pack)
-    there = load_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=60)
+    there = _read_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=60)
     assert here.errors and there.content is None
     assert [p.format() for p in there.errors] == [p.format() for p in here.errors]
 
@@ -102,7 +106,7 @@ def test_a_child_that_fails_leaves_the_reading_to_the_server(
     says what, without any path or content."""
     monkeypatch.setattr(apart, "child_command", lambda: command)
     with caplog.at_level(logging.WARNING, logger="bot.pack.apart"):
-        result = load_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=1.0)
+        result = _read_apart(pack, cache=PackCache(tmp_path / "cache"), timeout=1.0)
     assert result.content is not None
     assert [record.getMessage() for record in caplog.records] == [
         f"reading the pack in a child process {said}"
@@ -110,7 +114,7 @@ def test_a_child_that_fails_leaves_the_reading_to_the_server(
 
 
 def test_without_a_cache_the_files_are_read_here(pack: Path, fills: list[Path]) -> None:
-    result = load_apart(pack, cache=None, timeout=60)
+    result = _read_apart(pack, cache=None, timeout=60)
     assert result.content is not None and fills == []
 
 

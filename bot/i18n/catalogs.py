@@ -101,11 +101,11 @@ def read_catalog(
     kept = _parsed.get((path, code))
     if kept is not None and kept[0] == digest:
         return kept[1]  # unchanged since the last load: a reload parses only what changed
-    key = cache.catalog_key(path, code, digest) if cache is not None else None
-    loaded = cache.get_catalog(key) if cache is not None and key is not None else None
+    key = cache.catalog_key(path, code, digest) if cache is not None else ""
+    loaded = cache.get_catalog(key) if cache is not None else None
     if loaded is None:
         loaded = _parse(raw, path, code, SourceFacts() if known is None else known)
-        if cache is not None and key is not None:
+        if cache is not None:
             cache.put_catalog(key, loaded)
     _parsed[path, code] = (digest, loaded)
     return loaded

@@ -1,6 +1,6 @@
 """Reading a pack's files in a process of its own, for a server that runs for months.
 
-    result = load_apart(Path("content"), cache=cache, timeout=30.0)
+    result = load_apart(Path("content"), Path("locales"), cache=cache, timeout=30.0)
 
 Reading a pack's files imports the YAML, JSON Schema and holidays libraries and leaves the
 load's garbage behind in the heap, which Python does not hand back to the system: a server
@@ -34,33 +34,31 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # holds bot/: the
 
 def load_apart(
     directory: Path,
-    *,
-    locales: Path | None = None,
+    locales: Path,
     min_coverage: float = 0.0,
+    *,
     cache: PackCache | None,
     timeout: float,
 ) -> LoadResult:
     """``load_pack(directory, ...)``, its files read in a child process when ``cache`` is
     given and does not hold the pack yet."""
-    if cache is not None:
-        locales_dir = locales if locales is not None else directory.parent / "locales"
-        key = cache.key(directory, locales_dir, today=None, min_coverage=min_coverage)
-        kept = cache.get(key) if key is not None else None
+    key = cache.key(directory, locales, today=None, min_coverage=min_coverage) if cache else None
+    if cache is not None and key is not None:
+        kept = cache.get(key)
+        if kept is None:
+            _fill(directory, locales, min_coverage, cache.folder, timeout)
+            kept = cache.get(key)  # the child's, unless it failed or the files changed
         if kept is not None:
             return kept
-        if key is not None:
-            _fill(directory, locales, min_coverage, cache.folder, timeout)
     return load_pack(directory, locales=locales, min_coverage=min_coverage, cache=cache)
 
 
 def _fill(
-    directory: Path, locales: Path | None, min_coverage: float, folder: Path, timeout: float
+    directory: Path, locales: Path, min_coverage: float, folder: Path, timeout: float
 ) -> None:
     """The pack loaded into the cache at ``folder`` by a child process; failures logged."""
     command = [*child_command(), str(directory), "--cache", str(folder)]
-    command += ["--min-coverage", repr(min_coverage)]
-    if locales is not None:
-        command += ["--locales", str(locales)]
+    command += ["--locales", str(locales), "--min-coverage", repr(min_coverage)]
     path = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p)
     try:
         done = subprocess.run(
@@ -87,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load a pack into the cache of loaded packs.")
     parser.add_argument("directory", type=Path)
     parser.add_argument("--cache", type=Path, required=True)
-    parser.add_argument("--locales", type=Path)
+    parser.add_argument("--locales", type=Path, required=True)
     parser.add_argument("--min-coverage", type=float, default=0.0)
     args = parser.parse_args(argv)
     load_pack(

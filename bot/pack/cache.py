@@ -110,12 +110,11 @@ class PackCache:
         """A catalog read before from the same bytes at the same path (``catalog_key``)."""
         from bot.i18n.catalogs import LoadedCatalog
 
-        found = self._read(self.folder / f"catalog-{key[:40]}.pickle")
+        found = self._read(self._catalog_path(key))
         return found if isinstance(found, LoadedCatalog) else None
 
     def put_catalog(self, key: str, catalog: LoadedCatalog) -> None:
-        path = self.folder / f"catalog-{key[:40]}.pickle"
-        self._write(path, catalog, "catalog-*.pickle", KEPT_CATALOGS)
+        self._write(self._catalog_path(key), catalog, "catalog-*.pickle", KEPT_CATALOGS)
 
     def catalog_key(self, path: Path, code: str, digest: bytes) -> str:
         """The key of the catalog of ``code`` at ``path`` whose bytes hash to ``digest``:
@@ -166,6 +165,9 @@ class PackCache:
 
     def _path(self, key: str) -> Path:
         return self.folder / f"pack-{key[:40]}.pickle"
+
+    def _catalog_path(self, key: str) -> Path:
+        return self.folder / f"catalog-{key[:40]}.pickle"
 
     def _prune(self, kind: str, kept: int) -> None:
         entries = sorted(self.folder.glob(kind), key=_modified, reverse=True)
